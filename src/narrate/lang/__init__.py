@@ -23,7 +23,9 @@ class UnsupportedLanguage(ValueError):
 def load(lang: str, part: str) -> dict[str, Any]:
     """Return the parsed YAML for one language and part (cached: the files are read-only data)."""
     if lang not in SUPPORTED:
-        raise UnsupportedLanguage(f"language {lang!r} is not supported (expected one of {SUPPORTED})")
+        raise UnsupportedLanguage(
+            f"language {lang!r} is not supported (expected one of {SUPPORTED})"
+        )
     if part not in PARTS:
         raise ValueError(f"unknown language data part {part!r} (expected one of {PARTS})")
     text = resources.files(__package__).joinpath(lang, f"{part}.yaml").read_text(encoding="utf-8")

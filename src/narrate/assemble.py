@@ -1,0 +1,85 @@
+"""Assemble: sentence-level moves -> article-level Event records with dates and provenance.
+
+A move that names its own date keeps it (date_basis "explicit"). One that does not inherits the
+article's narrative date, the day the report is about, as news-time taggers (HeidelTime,
+TimeML's document-creation-time anchoring) do: the date its explicitly dated moves refer to most
+often, else the publication date. Such dates are marked "inferred". Without either there is no
+date: never the machine's clock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import Counter
+from collections.abc import Callable, Sequence
+
+from narrate import __version__
+from narrate.extractors.moves import RULES_VERSION, Move
+from narrate.records import Article, CatalogEntity, Event
+
+EXTRACTOR_VERSION = f"{__version__}/{RULES_VERSION}"
+
+
+def narrative_date(moves: Sequence[Move], published: dt.date | None) -> dt.date | None:
+    """The day an article reports on: its most frequent explicit move date, else publication."""
+    dated = [m.date.date for m in moves if m.date is not None and m.date.date is not None]
+    if dated:
+        counts = Counter(dated)
+        best = max(counts.values())
+        return next(d for d in dated if counts[d] == best)  # ties: the first one mentioned
+    return published
+
+
+def event_id(article_id: str, move: Move) -> str:
+    key = f"{article_id}:{move.start}:{move.end}:{move.entity_id}:{move.kind}"
+    return hashlib.sha256(key.encode()).hexdigest()[:20]
+
+
+def assemble(
+    article: Article,
+    lang: str,
+    moves: Sequence[Move],
+    entity: Callable[[str], CatalogEntity],
+) -> list[Event]:
+    """Turn the moves of one article into Event records, in text order."""
+    narrative = narrative_date(moves, article.published)
+    events = []
+    for move in moves:
+        ent = entity(move.entity_id)
+        if move.date is not None and move.date.date is not None:
+            ref_date, basis = move.date.date, "explicit"
+            period_start = move.date.start_date
+        else:
+            ref_date, basis, period_start = narrative, ("inferred" if narrative else None), None
+        events.append(
+            Event(
+                event_id=event_id(article.id, move),
+                article_id=article.id,
+                source=article.source,
+                lang=lang,
+                published=article.published,
+                entity_id=ent.id,
+                entity_name=ent.name,
+                entity_type=ent.type,
+                symbol=ent.symbol,
+                isin=ent.isin,
+                mention=article.text[move.mention_start : move.mention_end],
+                kind=move.kind,
+                direction=move.direction,
+                value=move.value,
+                unit=move.unit,
+                qualifier=move.qualifier,
+                period=move.period,
+                period_start=period_start,
+                ref_date=ref_date,
+                date_basis=basis,
+                sentence=" ".join(article.text[move.sentence_start : move.sentence_end].split()),
+                start=move.start,
+                end=move.end,
+                confidence=move.confidence,
+                extractor=move.rule,
+                extractor_version=EXTRACTOR_VERSION,
+            )
+        )
+    return events

@@ -1,0 +1,517 @@
+"""Moves: link the numbers, direction words and entity names of one sentence into claims.
+
+A move is a claim that an entity's price or market value went somewhere: a percent change, a
+level, an absolute change, a market-value change, or only a direction. The engine is generic; the
+words it looks for (triggers, qualifiers, prepositions, cues) come from lang/<code>/moves.yaml.
+
+The linking rules are deliberately local, as in the clause structure of market reports:
+  1. a number is a move only when a direction trigger, a sign, or a level construction is in its
+     clause, and when nothing in the clause says it is something else (a share, revenue, capex);
+  2. its entity is the nearest compatible entity in the same clause, preferring the one before it
+     (the subject of "Der Nasdaq fiel um 1,4 %"); outside the clause, with a lower confidence;
+  3. a direction word with no number still makes a move when an entity is its subject
+     ("Amazon und Microsoft weiteten ihre Verluste aus") or its genitive ("Rückgang des Nasdaq").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from narrate.lang import load
+from narrate.records import (
+    CatalogEntity,
+    DateMention,
+    Direction,
+    EntityMention,
+    EventKind,
+    Period,
+    Qualifier,
+    Quantity,
+    Record,
+)
+
+RULES_VERSION = "moves-1"
+
+# A price per unit never carries a scale word and stays below this; larger currency amounts are
+# market values, deal sizes or capex, never a quote (the dearest listed share trades below 1e6).
+_MAX_PRICE = 5e6
+_PRICED_TYPES = {"company", "commodity", "crypto", "currency"}
+# Direction-only moves: the trigger must follow its subject closely ("Amazon und Microsoft
+# weiteten ihre jüngsten Verluste aus": 3 words between).
+_SUBJECT_WINDOW_WORDS = 5
+_WORD_RE = re.compile(r"\w+")
+
+
+class Move(Record):
+    """One linked claim inside one sentence, before article-level assembly."""
+
+    entity_id: str
+    mention_start: int
+    mention_end: int
+    kind: EventKind
+    direction: Direction | None
+    value: float | None
+    unit: str | None
+    qualifier: Qualifier | None
+    period: Period | None
+    date: DateMention | None
+    sentence_start: int
+    sentence_end: int
+    start: int  # evidence span: the quantity, or the trigger for direction-only moves
+    end: int
+    confidence: float
+    rule: str
+
+
+@dataclass(frozen=True)
+class Trigger:
+    start: int
+    end: int
+    direction: Direction
+    period: Period | None
+    standalone: bool
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    trigger_re: re.Pattern[str]
+    trigger_info: dict[str, tuple[Direction, Period | None, bool]]
+    gap_triggers: tuple[tuple[re.Pattern[str], Direction, Period | None], ...]
+    level_verb_re: re.Pattern[str]
+    change_prepositions: frozenset[str]
+    level_prepositions: frozenset[str]
+    of_prepositions: frozenset[str]
+    qualifier_re: re.Pattern[str]  # anchored at the end of the text before a number
+    qualifier_map: dict[str, tuple[Qualifier, Qualifier]]
+    sign_re: re.Pattern[str]
+    sign_map: dict[str, Direction]
+    market_cap_re: re.Pattern[str]
+    share_re: re.Pattern[str]  # anchored at the start of the text after a number
+    non_price_re: re.Pattern[str]
+    boundary_re: re.Pattern[str]
+    joiner_re: re.Pattern[str]  # the whole gap between two listed entities
+    link_re: re.Pattern[str]  # the whole gap between a trigger noun and its entity
+    question_marks: tuple[str, ...]
+
+
+def _alternation(forms: Sequence[str]) -> str:
+    ordered = sorted({f for f in forms if f}, key=len, reverse=True)
+    return "|".join(re.escape(f) for f in ordered)
+
+
+def _words(forms: Sequence[str]) -> str:
+    """Forms as whole words; forms that start or end in punctuation need no word boundary."""
+    return rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
+
+
+@cache
+def lexicon(lang: str) -> Lexicon:
+    data = load(lang, "moves")
+    info: dict[str, tuple[Direction, Period | None, bool]] = {}
+    gaps: list[tuple[re.Pattern[str], Direction, Period | None]] = []
+    for direction, groups in data["triggers"].items():
+        for group in groups:
+            period = group.get("period")
+            standalone = group.get("standalone", True)
+            for form in group["forms"]:
+                if "…" in form:
+                    head, tail = (part.strip() for part in form.split("…", 1))
+                    gap = (
+                        rf"(?<!\w){re.escape(head)}(?!\w)"
+                        # up to 80 characters of one clause; "0,8" and "1.4" do not end it
+                        r"(?:[^,;:.!?–—]|(?<=\d)[,.](?=\d)){0,80}?"
+                        rf"(?<!\w){re.escape(tail)}(?!\w)"
+                    )
+                    gaps.append((re.compile(gap, re.IGNORECASE), direction, period))
+                else:
+                    info[form.lower()] = (direction, period, standalone)
+    qualifier_map: dict[str, tuple[Qualifier, Qualifier]] = {}
+    for group in data["qualifiers"]:
+        for form in group["forms"]:
+            qualifier_map[form.lower()] = (group["change"], group["level"])
+    sign_map = {s.lower(): d for d, forms in data["signs"].items() for s in forms}
+    level_verbs = [v.split("…")[0].strip() for v in data["level_verbs"]]
+    return Lexicon(
+        trigger_re=re.compile(_words(list(info)), re.IGNORECASE),
+        trigger_info=info,
+        gap_triggers=tuple(gaps),
+        level_verb_re=re.compile(_words(level_verbs), re.IGNORECASE),
+        change_prepositions=frozenset(p.lower() for p in data["change_prepositions"]),
+        level_prepositions=frozenset(p.lower() for p in data["level_prepositions"]),
+        of_prepositions=frozenset(p.lower() for p in data["of_prepositions"]),
+        qualifier_re=re.compile(
+            rf"(?<!\w)({_alternation(list(qualifier_map))})\s*$", re.IGNORECASE
+        ),
+        qualifier_map=qualifier_map,
+        sign_re=re.compile(rf"(?:(?<!\w)|^)({_alternation(list(sign_map))})\s*$", re.IGNORECASE),
+        sign_map=sign_map,
+        market_cap_re=re.compile(_words(data["market_cap_cues"]), re.IGNORECASE),
+        share_re=re.compile(rf"^\s*{_words(data['share_followers'])}", re.IGNORECASE),
+        non_price_re=re.compile(_words(data["non_price_cues"])),
+        boundary_re=re.compile(
+            "|".join(
+                re.escape(b) if not b[0].isalnum() else rf"(?<!\w){re.escape(b)}(?!\w)"
+                for b in sorted(data["clause_boundaries"], key=len, reverse=True)
+            )
+        ),
+        joiner_re=re.compile(rf"^\s*(?:{_alternation(data['list_joiners'])})?\s*$", re.IGNORECASE),
+        link_re=re.compile(rf"^\s*(?:{_alternation(data['link_words'])})?\s*$", re.IGNORECASE),
+        question_marks=tuple(data["question_marks"]),
+    )
+
+
+def find_triggers(text: str, lang: str) -> list[Trigger]:
+    """Every direction word or phrase in `text`, longest first where they overlap."""
+    lex = lexicon(lang)
+    found: list[Trigger] = []
+    for pattern, direction, period in lex.gap_triggers:
+        for m in pattern.finditer(text):
+            found.append(Trigger(m.start(), m.end(), direction, period, True))
+    for m in lex.trigger_re.finditer(text):
+        direction, period, standalone = lex.trigger_info[m.group().lower()]
+        found.append(Trigger(m.start(), m.end(), direction, period, standalone))
+    found.sort(key=lambda t: (t.start, -(t.end - t.start)))
+    kept: list[Trigger] = []
+    for trig in found:
+        # A phrase inside a longer one ("nach unten" in "zog … nach unten") is the same trigger.
+        if any(k.start <= trig.start and trig.end <= k.end for k in kept):
+            continue
+        kept.append(trig)
+    return kept
+
+
+def _inside(pos: int, spans: Sequence[tuple[int, int]]) -> bool:
+    return any(s <= pos < e for s, e in spans)
+
+
+def _word_gap(text: str) -> int:
+    return len(_WORD_RE.findall(text))
+
+
+@dataclass
+class _Sentence:
+    """The mentions of one sentence, with the clause structure derived from them."""
+
+    text: str  # the whole article text; offsets are absolute
+    start: int
+    end: int
+    entities: list[EntityMention]
+    quantities: list[Quantity]
+    triggers: list[Trigger]
+    dates: list[DateMention]
+    boundaries: list[int]
+
+    def clause(self, pos: int) -> tuple[int, int]:
+        i = bisect.bisect_right(self.boundaries, pos)
+        lo = self.boundaries[i - 1] if i > 0 else self.start
+        hi = self.boundaries[i] if i < len(self.boundaries) else self.end
+        return lo, hi
+
+
+def _boundaries(
+    text: str,
+    start: int,
+    end: int,
+    lex: Lexicon,
+    protected: list[tuple[int, int]],
+    entities: list[EntityMention],
+) -> list[int]:
+    out = []
+    for m in lex.boundary_re.finditer(text, start, end):
+        pos = m.start()
+        if _inside(pos, protected):
+            continue
+        # "Amazon und Microsoft": a joiner between two entity names lists them, it does not
+        # start a new clause.
+        before = [e for e in entities if e.end <= pos]
+        after = [e for e in entities if e.start >= m.end()]
+        if before and after and lex.joiner_re.match(text[before[-1].end : after[0].start]):
+            continue
+        out.append(pos)
+    return out
+
+
+def _compatible(entity: CatalogEntity, kind: EventKind, unit: str | None) -> bool:
+    if kind in ("market_cap", "market_cap_change"):
+        return entity.type in ("company", "crypto", "aggregate")
+    if unit == "points":
+        return entity.type == "index"
+    if kind in ("level", "absolute_change") and unit not in ("%", "pp"):
+        return entity.type in _PRICED_TYPES
+    return True
+
+
+def _pick_entity(
+    sent: _Sentence,
+    pos: int,
+    clause: tuple[int, int],
+    catalog_get,
+    kind: EventKind,
+    unit: str | None,
+) -> tuple[EntityMention | None, bool]:
+    """Nearest compatible entity, first in the clause (before, then after), then the sentence."""
+    candidates = [e for e in sent.entities if _compatible(catalog_get(e.entity_id), kind, unit)]
+    lo, hi = clause
+    in_clause = [e for e in candidates if lo <= e.start and e.end <= hi]
+    before = [e for e in in_clause if e.end <= pos]
+    if before:
+        return before[-1], True
+    after = [e for e in in_clause if e.start >= pos]
+    if after:
+        return after[0], True
+    before = [e for e in candidates if e.end <= pos]
+    if before:
+        return before[-1], False
+    after = [e for e in candidates if e.start >= pos]
+    if after:
+        return after[0], False
+    return None, False
+
+
+def _nearest(items, pos: int, clause: tuple[int, int] | None = None):
+    lo, hi = clause if clause else (-1, 1 << 62)
+    pool = [x for x in items if lo <= x.start and x.end <= hi]
+    if not pool:
+        return None
+    return min(pool, key=lambda x: min(abs(x.start - pos), abs(x.end - pos)))
+
+
+def _preposition_before(text: str, lo: int, pos: int) -> str | None:
+    words = _WORD_RE.findall(text[max(lo, pos - 30) : pos])
+    return words[-1].lower() if words else None
+
+
+def _date_for(sent: _Sentence, pos: int, clause: tuple[int, int]) -> DateMention | None:
+    return _nearest(sent.dates, pos, clause) or _nearest(sent.dates, pos)
+
+
+def _value_move(
+    sent: _Sentence, q: Quantity, lex: Lexicon, catalog_get, used: set[Trigger]
+) -> Move | None:
+    text = sent.text
+    clause = sent.clause(q.start)
+    lo, hi = clause
+    before_text = text[lo : q.start]
+    after_text = text[q.end : hi]
+
+    qualifier_match = lex.qualifier_re.search(before_text)
+    qualifier_word = qualifier_match.group(1).lower() if qualifier_match else None
+    bare_before = before_text[: qualifier_match.start()] if qualifier_match else before_text
+    prep = _preposition_before(text, lo, lo + len(bare_before))
+
+    if lex.non_price_re.search(text, lo, q.start) or lex.non_price_re.search(after_text[:40]):
+        return None
+
+    trigger = _nearest(sent.triggers, q.start, clause)
+    trigger_in_clause = trigger is not None
+    if trigger is None:
+        trigger = _nearest(sent.triggers, q.start)
+    direction: Direction | None = trigger.direction if trigger else None
+    if direction is None:
+        sign = lex.sign_re.search(text[max(sent.start, q.start - 8) : q.start])
+        if sign:
+            direction = lex.sign_map[sign.group(1).lower()]
+    level_verb = lex.level_verb_re.search(text, lo, hi) is not None
+    qualifier_is_bound = qualifier_word in ("unter", "über", "below", "above", "under", "over")
+    level_construction = prep in lex.level_prepositions or (
+        qualifier_is_bound and prep not in lex.change_prepositions
+    )
+
+    unit: str | None
+    kind: EventKind
+    if q.unit == "%":
+        if lex.share_re.match(after_text) or prep in lex.level_prepositions:
+            return None  # "30 % der Marktkapitalisierung" is a share; "auf 4 %" a rate level
+        kind, unit = "percent_change", "%"
+    elif q.unit == "pp":
+        kind, unit = "absolute_change", "pp"
+    elif q.unit == "currency":
+        unit = q.currency
+        cap_cue = lex.market_cap_re.search(text, lo, hi)
+        if cap_cue:
+            # "Börsenwert von 5 Billionen" states a value; "1 Billion an Börsenwert verloren" or
+            # "Rückgang der Marktkapitalisierung um 1 Billion" a change.
+            gap = _WORD_RE.findall(text[cap_cue.end() : lo + len(bare_before)].lower())
+            states_value = (
+                cap_cue.end() <= q.start and len(gap) == 1 and gap[0] in lex.of_prepositions
+            )
+            kind = "market_cap" if states_value or direction is None else "market_cap_change"
+        elif q.scaled or q.value >= _MAX_PRICE:
+            return None  # capex, revenue, losses: large amounts without a market-value cue
+        elif level_construction or (level_verb and not trigger_in_clause):
+            kind = "level"
+        elif prep in lex.change_prepositions or trigger_in_clause:
+            kind = "absolute_change"
+        else:
+            return None
+    elif q.unit in ("points", "number"):
+        unit = "points"
+        if level_construction or level_verb:
+            kind = "level"
+        elif q.unit == "points" and (prep in lex.change_prepositions or trigger_in_clause):
+            kind = "absolute_change"
+        else:
+            return None
+    else:
+        return None
+
+    if direction is None and kind in ("percent_change", "absolute_change", "market_cap_change"):
+        return None  # a change without a direction is not a claim we can state
+    entity, entity_in_clause = _pick_entity(sent, q.start, clause, catalog_get, kind, unit)
+    if entity is None:
+        return None
+    if kind == "level" and q.unit == "number" and catalog_get(entity.entity_id).type != "index":
+        return None
+
+    qualifier: Qualifier | None = None
+    if qualifier_word:
+        change_q, level_q = lex.qualifier_map[qualifier_word]
+        qualifier = level_q if kind in ("level", "market_cap") else change_q
+    if trigger is not None and direction == trigger.direction:
+        used.add(trigger)
+    confidence = 0.9
+    if not entity_in_clause:
+        confidence -= 0.15
+    if trigger is not None and not trigger_in_clause:
+        confidence -= 0.1
+    date = _date_for(sent, q.start, clause)
+    period = trigger.period if trigger and trigger.period else (date.period if date else None)
+    return Move(
+        entity_id=entity.entity_id,
+        mention_start=entity.start,
+        mention_end=entity.end,
+        kind=kind,
+        direction=direction,
+        value=abs(q.value),
+        unit=unit,
+        qualifier=qualifier,
+        period=period,
+        date=date,
+        sentence_start=sent.start,
+        sentence_end=sent.end,
+        start=q.start,
+        end=q.end,
+        confidence=round(confidence, 2),
+        rule=f"move.{kind}",
+    )
+
+
+def _subjects(sent: _Sentence, trig: Trigger, lex: Lexicon) -> list[EntityMention]:
+    """Entities a bare direction word is about: its subject list, or its genitive."""
+    lo, hi = sent.clause(trig.start)
+    before = [e for e in sent.entities if lo <= e.start and e.end <= trig.start]
+    if before and _word_gap(sent.text[before[-1].end : trig.start]) <= _SUBJECT_WINDOW_WORDS:
+        group = [before[-1]]
+        for prev in reversed(before[:-1]):
+            if not lex.joiner_re.match(sent.text[prev.end : group[0].start]):
+                break
+            group.insert(0, prev)
+        return group
+    after = [e for e in sent.entities if trig.end <= e.start and e.end <= hi]
+    if after and lex.link_re.match(sent.text[trig.end : after[0].start]):
+        return [after[0]]
+    return []
+
+
+def find_moves(
+    text: str,
+    sentence_spans: Sequence[tuple[int, int]],
+    entities: Sequence[EntityMention],
+    quantities: Sequence[Quantity],
+    dates: Sequence[DateMention],
+    lang: str,
+    catalog_get,
+) -> list[Move]:
+    """All moves in an article, sentence by sentence.
+
+    Args:
+        text: the article text; every offset refers to it.
+        sentence_spans: (start, end) of each sentence, in order.
+        entities: linked entity mentions, sorted by start.
+        quantities: numbers found in the text, sorted by start.
+        dates: date expressions found in the text, sorted by start.
+        lang: language code of the article.
+        catalog_get: entity id -> CatalogEntity, to check that a number fits its entity.
+    """
+    lex = lexicon(lang)
+    triggers = find_triggers(text, lang)
+    # "107 Euro": a currency name after a number is its unit, not the EUR/USD rate.
+    money = [(q.start, q.end) for q in quantities if q.unit == "currency"]
+    entities = [e for e in entities if not any(s < e.end and e.start < t for s, t in money)]
+    protected = [(e.start, e.end) for e in entities] + [(d.start, d.end) for d in dates]
+    amounts = [q for q in quantities if q.role == "amount" and not _inside(q.start, protected)]
+    moves: list[Move] = []
+
+    def within(items, s, e):
+        starts = [x.start for x in items]
+        return list(items[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)])
+
+    for s_start, s_end in sentence_spans:
+        s_entities = within(entities, s_start, s_end)
+        if not s_entities:
+            continue
+        s_quantities = within(amounts, s_start, s_end)
+        s_triggers = within(triggers, s_start, s_end)
+        if not s_quantities and not s_triggers:
+            continue
+        s_dates = within(dates, s_start, s_end)
+        s_protected = [(x.start, x.end) for x in (*s_entities, *s_dates, *s_quantities)]
+        sent = _Sentence(
+            text,
+            s_start,
+            s_end,
+            s_entities,
+            s_quantities,
+            s_triggers,
+            s_dates,
+            _boundaries(text, s_start, s_end, lex, s_protected, s_entities),
+        )
+        used: set[Trigger] = set()
+        sentence_moves = []
+        for q in s_quantities:
+            move = _value_move(sent, q, lex, catalog_get, used)
+            if move is not None:
+                sentence_moves.append(move)
+        if text[s_start:s_end].rstrip().endswith(lex.question_marks):
+            moves.extend(sentence_moves)
+            continue  # a question presupposes, it does not report: no direction-only moves
+        with_value = {m.entity_id for m in sentence_moves}
+        for trig in s_triggers:
+            if trig in used or not trig.standalone:
+                continue
+            clause = sent.clause(trig.start)
+            if any(clause[0] <= q.start < clause[1] for q in s_quantities):
+                continue  # the clause's number was judged above; its trigger is not a claim alone
+            if lex.non_price_re.search(text, *clause):
+                continue
+            for entity in _subjects(sent, trig, lex):
+                if entity.entity_id in with_value:
+                    continue
+                with_value.add(entity.entity_id)
+                date = _date_for(sent, trig.start, clause)
+                sentence_moves.append(
+                    Move(
+                        entity_id=entity.entity_id,
+                        mention_start=entity.start,
+                        mention_end=entity.end,
+                        kind="direction",
+                        direction=trig.direction,
+                        value=None,
+                        unit=None,
+                        qualifier=None,
+                        period=trig.period or (date.period if date else None),
+                        date=date,
+                        sentence_start=s_start,
+                        sentence_end=s_end,
+                        start=trig.start,
+                        end=trig.end,
+                        confidence=0.6,
+                        rule="move.direction",
+                    )
+                )
+        moves.extend(sorted(sentence_moves, key=lambda m: (m.start, m.mention_start)))
+    return moves

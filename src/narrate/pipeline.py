@@ -1,0 +1,73 @@
+"""The pipeline: one Article in, its language, events and problems out.
+
+Stages run in one direction, each a plain function of the previous stage's output:
+language -> sentences -> mentions (entities, numbers, dates) -> moves -> events.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+
+from narrate import langid, nlp
+from narrate.assemble import assemble
+from narrate.catalog import Catalog, load_catalog
+from narrate.extractors.dates import find_dates
+from narrate.extractors.moves import find_moves
+from narrate.extractors.numbers import find_quantities
+from narrate.lang import SUPPORTED
+from narrate.records import Article, Event, Problem, Record
+
+
+class Settings(Record):
+    """Everything a run can be told; passed explicitly, never read from globals."""
+
+    lang: Literal["auto", "de", "en"] = "auto"
+    langid_backend: Literal["lingua", "langdetect"] = "lingua"
+    catalog: Path | None = None  # a user file that adds or overrides catalog entries
+
+
+class ArticleResult(Record):
+    article: Article
+    lang: str | None
+    events: list[Event] = Field(default_factory=list)
+    problems: list[Problem] = Field(default_factory=list)
+
+
+def process(article: Article, settings: Settings, catalog: Catalog | None = None) -> ArticleResult:
+    """Run every stage on one article. Bad input becomes a Problem, never an exception."""
+    if settings.lang != "auto":
+        lang = settings.lang
+    else:
+        guess = langid.detect(article.text, backend=settings.langid_backend)
+        if guess.lang is None or not guess.supported:
+            what = f"'{guess.lang}'" if guess.lang else "not identifiable"
+            return ArticleResult(
+                article=article,
+                lang=guess.lang,
+                problems=[
+                    Problem(
+                        source=article.source,
+                        level="error",
+                        code="unsupported_language",
+                        message=(
+                            f"{article.source}: unsupported language {what} (narrate reads "
+                            f"{' and '.join(SUPPORTED)}; use --lang to force one)"
+                        ),
+                        article_id=article.id,
+                    )
+                ],
+            )
+        lang = guess.lang
+    catalog = catalog or load_catalog(settings.catalog)
+    text = article.text
+    entities = catalog.matcher(lang).find(text)
+    quantities = find_quantities(text, lang)
+    dates = find_dates(text, lang, article.published)
+    sentence_spans = nlp.sentences(text, lang)
+    moves = find_moves(text, sentence_spans, entities, quantities, dates, lang, catalog.get)
+    return ArticleResult(
+        article=article, lang=lang, events=assemble(article, lang, moves, catalog.get)
+    )

@@ -1,0 +1,484 @@
+"""Entity catalog: data-file validity, alias generation, and the matcher on real sentences."""
+
+from __future__ import annotations
+
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+
+import pytest
+import yaml
+
+from narrate.catalog import (
+    ALIAS_PATCH_FILE,
+    CURATED_FILES,
+    GENERATED_FILES,
+    NON_ENTITY_FILE,
+    Catalog,
+    CatalogError,
+    EntityMatcher,
+    load_catalog,
+)
+from narrate.catalog.aliases import (
+    StopAlias,
+    company_aliases,
+    german_genitive,
+    load_alias_rules,
+    short_names,
+)
+from narrate.catalog.codes import isin_is_valid, symbol_is_valid
+from narrate.catalog.sources import (
+    read_alias_patches,
+    read_entities_csv,
+    read_entities_yaml,
+    read_non_entities,
+)
+from narrate.records import CatalogEntity
+
+DATA = resources.files("narrate.catalog").joinpath("data")
+SEED = Path(__file__).resolve().parents[2] / "shared/seeds/000_22a5b5a2a56595fc.txt"
+
+NVIDIA = "company:US67066G1040"
+AMAZON = "company:US0231351067"
+MICROSOFT = "company:US5949181045"
+APPLE = "company:US0378331005"
+GOLDMAN = "company:US38141G1040"
+SIEMENS = "company:DE0007236101"
+SIEMENS_ENERGY = "company:DE000ENER6Y0"
+VOLKSWAGEN = "company:DE0007664039"
+
+
+@pytest.fixture(scope="module")
+def catalog() -> Catalog:
+    return load_catalog()
+
+
+def _read(name: str) -> str:
+    return DATA.joinpath(name).read_text(encoding="utf-8")
+
+
+def _ids(catalog: Catalog, lang: str, text: str) -> list[str]:
+    return [mention.entity_id for mention in catalog.matcher(lang).find(text)]
+
+
+# --- data files ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", GENERATED_FILES + CURATED_FILES)
+def test_entity_file_loads_and_is_well_formed(name: str) -> None:
+    text = _read(name)
+    entities = (
+        read_entities_csv(text, name) if name.endswith(".csv") else read_entities_yaml(text, name)
+    )
+    assert entities, f"{name} is empty"
+    ids = [entity.id for entity in entities]
+    assert len(ids) == len(set(ids)), [i for i, n in Counter(ids).items() if n > 1]
+    for entity in entities:
+        assert any(entity.aliases.values()), entity.id
+        assert entity.id.split(":", 1)[0] == entity.type
+        assert entity.isin is None or isin_is_valid(entity.isin), entity.id
+        assert entity.symbol is None or symbol_is_valid(entity.symbol), entity.id
+
+
+def test_yaml_files_have_no_duplicate_keys_or_aliases() -> None:
+    for name in CURATED_FILES:
+        for entity in read_entities_yaml(_read(name), name):
+            for lang, forms in entity.aliases.items():
+                assert len(forms) == len(set(forms)), (name, entity.id, lang)
+
+
+def test_alias_patches_and_non_entities_load() -> None:
+    assert read_alias_patches(_read(ALIAS_PATCH_FILE), ALIAS_PATCH_FILE)
+    assert set(read_non_entities(_read(NON_ENTITY_FILE), NON_ENTITY_FILE)) <= {"de", "en", "any"}
+
+
+def test_stoplist_entries_have_reasons() -> None:
+    entries = [StopAlias.model_validate(e) for e in yaml.safe_load(_read("stop_aliases.yaml"))]
+    assert all(entry.reason.strip() for entry in entries)
+    aliases = [entry.alias for entry in entries]
+    assert len(aliases) == len(set(aliases))
+
+
+def test_companies_csv_is_sorted_and_covers_the_indices() -> None:
+    entities = read_entities_csv(_read("companies.csv"), "companies.csv")
+    ids = [entity.id for entity in entities]
+    assert ids == sorted(ids)
+    exchanges = Counter(entity.exchange for entity in entities)
+    assert exchanges["XETR"] == 40  # the DAX
+    assert exchanges["XNYS"] + exchanges["XNAS"] > 500  # S&P 500 and Nasdaq 100, merged
+    dax_symbols = [e.symbol for e in entities if e.exchange == "XETR"]
+    assert all(symbol and symbol.endswith(".DE") for symbol in dax_symbols)
+    isins = [entity.isin for entity in entities if entity.isin]
+    assert len(isins) == len(set(isins))
+
+
+def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
+    counts = Counter(entity.type for entity in catalog.entities)
+    assert counts["company"] > 550
+    assert counts["index"] == 16
+    assert len(catalog) == sum(counts.values())
+    assert catalog.get("index:dax").isin == "DE0008469008"
+    assert catalog.get(NVIDIA).symbol == "NVDA"
+    with pytest.raises(KeyError, match="nope"):
+        catalog.get("company:nope")
+
+
+def test_default_catalog_is_cached() -> None:
+    assert load_catalog() is load_catalog()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_every_language_builds_without_alias_conflicts(catalog: Catalog, lang: str) -> None:
+    aliases = catalog.aliases_for(lang)
+    assert aliases["Nasdaq"] == "index:nasdaq_composite"  # the index wins over Nasdaq, Inc.
+    assert catalog.matcher(lang) is catalog.matcher(lang)
+
+
+def test_unknown_language_is_refused(catalog: Catalog) -> None:
+    with pytest.raises(ValueError, match="'fr'"):
+        catalog.matcher("fr")
+
+
+# --- codes --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("isin", "valid"),
+    [
+        ("US67066G1040", True),
+        ("DE0008469008", True),
+        ("DE000BASF111", True),
+        ("US0378331005", True),
+        ("US0378331006", False),  # wrong check digit
+        ("DE0008469009", False),
+        ("US037833100", False),  # too short
+        ("us0378331005", False),
+    ],
+)
+def test_isin_check_digit(isin: str, valid: bool) -> None:
+    assert isin_is_valid(isin) is valid
+
+
+@pytest.mark.parametrize(
+    ("symbol", "valid"),
+    [
+        ("NVDA", True),
+        ("BRK.B", True),
+        ("SAP.DE", True),
+        ("^GSPC", True),
+        ("GC=F", True),
+        ("BTC-USD", True),
+        ("EURUSD=X", True),
+        ("DX-Y.NYB", True),
+        ("nvda", False),
+        ("", False),
+        ("NV DA", False),
+    ],
+)
+def test_symbol_shape(symbol: str, valid: bool) -> None:
+    assert symbol_is_valid(symbol) is valid
+
+
+# --- alias generation ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("Palantir Technologies", ["Palantir"]),
+        ("Infineon Technologies AG", ["Infineon Technologies", "Infineon"]),
+        ("Tesla, Inc.", ["Tesla"]),
+        ("Carnival Corporation & plc", ["Carnival"]),
+        ("Arthur J. Gallagher & Co.", ["Arthur J. Gallagher"]),
+        ("Eli Lilly and Company", ["Eli Lilly"]),
+        ("The Walt Disney Company", ["Walt Disney"]),
+        ("Mercedes-Benz Group", ["Mercedes-Benz"]),
+        ("Porsche SE", ["Porsche"]),
+        ("Fresenius SE & Co. KGaA", ["Fresenius"]),
+        ("Alphabet Inc. Class A", ["Alphabet"]),
+        ("PTC (software company)", ["PTC"]),
+        ("Nvidia", []),
+        ("HP Inc.", []),  # "HP" is below the minimum length for a shortened name
+    ],
+)
+def test_short_names(name: str, expected: list[str]) -> None:
+    assert short_names(name, load_alias_rules()) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "ticker", "blocked"),
+    [
+        ("Target Corporation", "TGT", "Target"),
+        ("Block, Inc.", "XYZ", "Block"),
+        ("Match Group", "MTCH", "Match"),
+        ("Ball Corporation", "BALL", "BALL"),
+        ("ServiceNow", "NOW", "NOW"),
+    ],
+)
+def test_stoplist_blocks_common_words(name: str, ticker: str, blocked: str) -> None:
+    aliases = company_aliases(name, ticker, load_alias_rules())
+    assert blocked not in aliases
+    assert aliases  # the full listed name stays
+
+
+@pytest.mark.parametrize(
+    ("alias", "genitive"),
+    [
+        ("Nvidia", "Nvidias"),
+        ("Amazon", "Amazons"),
+        ("Siemens", None),
+        ("SpaceX", None),
+        ("Mercedes-Benz", None),
+        ("Scout24", None),
+        ("Amazon.com", None),
+    ],
+)
+def test_german_genitive(alias: str, genitive: str | None) -> None:
+    assert german_genitive(alias, load_alias_rules()) == genitive
+
+
+# --- matcher on real sentences ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "expected"),
+    [
+        (
+            "de",
+            "Am Dienstag fiel der Nasdaq Composite um 1,4 % und zog den S&P 500 um 0,8 % "
+            "nach unten",
+            [("Nasdaq Composite", "index:nasdaq_composite"), ("S&P 500", "index:sp500")],
+        ),
+        (
+            "de",
+            "Der fast 3%ige Rückgang von Nvidia erwies sich als besonders einflussreich, was "
+            "angeblich Bedenken hinsichtlich der Leistung von Nvidias neuesten KI-Chips "
+            "ausgelöst hat.",
+            [("Nvidia", NVIDIA), ("Nvidias", NVIDIA)],
+        ),
+        ("de", "Die Nvidia-Aktie gab nach.", [("Nvidia", NVIDIA)]),
+        ("de", "Gold stieg um 6 %.", [("Gold", "commodity:gold")]),
+        ("de", "Der Goldpreis kletterte auf ein Rekordhoch.", [("Goldpreis", "commodity:gold")]),
+        ("de", "Goldman Sachs hob das Kursziel an.", [("Goldman Sachs", GOLDMAN)]),
+        ("de", "Bei Goldman gab es Verluste.", []),
+        (
+            "de",
+            "Silber folgte mit einer kräftigen Erholung von 9 %.",
+            [("Silber", "commodity:silver")],
+        ),
+        (
+            "de",
+            "So fiel der Bitcoin-Kurs unter 107.000 US-Dollar.",
+            [("Bitcoin-Kurs", "crypto:bitcoin")],
+        ),
+        (
+            "de",
+            "Im Tech- und KI-Segment ging viel verloren.",
+            [("Tech- und KI-Segment", "aggregate:tech_sector")],
+        ),
+        (
+            "de",
+            "Das wirkte sich auf den gesamten Kryptomarkt aus.",
+            [("Kryptomarkt", "aggregate:crypto_market")],
+        ),
+        (
+            "de",
+            "Amazon und Microsoft weiteten ihre jüngsten Verluste aus.",
+            [("Amazon", AMAZON), ("Microsoft", MICROSOFT)],
+        ),
+        (
+            "de",
+            "Die Einführung eines Tools durch das KI-Unternehmen Anthropic erhöhte den Druck.",
+            [("Anthropic", "company:anthropic")],
+        ),
+        (
+            "de",
+            "Siemens Energy legte zu, Siemens gab nach.",
+            [("Siemens Energy", SIEMENS_ENERGY), ("Siemens", SIEMENS)],
+        ),
+        (
+            "de",
+            "Der Leitindex Dax fiel, der MDax stieg.",
+            [("Leitindex Dax", "index:dax"), ("MDax", "index:mdax")],
+        ),
+        ("de", "Der Leitindex schloss im Plus.", []),
+        ("de", "VW und BMW legten zu.", [("VW", VOLKSWAGEN), ("BMW", "company:DE0005190003")]),
+        ("de", "Der Ölpreis stieg.", [("Ölpreis", "commodity:brent")]),
+        (
+            "de",
+            "In der Euro-Zone stieg die Inflation, der Euro fiel.",
+            [("Euro", "currency:eurusd")],
+        ),
+        ("de", "Der Euro Stoxx 50 gab nach.", [("Euro Stoxx 50", "index:eurostoxx50")]),
+        (
+            "de",
+            "Die Nasdaq 100 schloss höher, Nasdaq tiefer.",
+            [("Nasdaq 100", "index:nasdaq100"), ("Nasdaq", "index:nasdaq_composite")],
+        ),
+        ("de", "Der MSCI World stieg.", []),
+        ("en", "Nvidia shares fell almost 3% on Tuesday.", [("Nvidia", NVIDIA)]),
+        ("en", "Apple's stock rose 2%.", [("Apple", APPLE)]),
+        (
+            "en",
+            "The S&P 500 and the Dow gained, while S&P Global fell.",
+            [
+                ("S&P 500", "index:sp500"),
+                ("Dow", "index:dow_jones"),
+                ("S&P Global", "company:US78409V1044"),
+            ],
+        ),
+        (
+            "en",
+            "Oil rose and gold slipped; silver was flat.",
+            [("Oil", "commodity:wti"), ("gold", "commodity:gold"), ("silver", "commodity:silver")],
+        ),
+        ("en", "Shares of NVDA and AAPL rallied.", [("NVDA", NVIDIA), ("AAPL", APPLE)]),
+        (
+            "en",
+            "Bitcoin fell below $100,000 as the crypto market slid.",
+            [("Bitcoin", "crypto:bitcoin"), ("crypto market", "aggregate:crypto_market")],
+        ),
+        ("en", "Stocks in the euro zone fell.", []),
+    ],
+)
+def test_matcher_on_sentences(
+    catalog: Catalog, lang: str, text: str, expected: list[tuple[str, str]]
+) -> None:
+    mentions = catalog.matcher(lang).find(text)
+    assert [(m.text, m.entity_id) for m in mentions] == expected
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.text
+
+
+def test_matcher_is_case_sensitive(catalog: Catalog) -> None:
+    assert _ids(catalog, "de", "apple und nvidia") == []
+
+
+def test_german_only_aliases_do_not_match_english(catalog: Catalog) -> None:
+    assert _ids(catalog, "en", "Der Goldpreis stieg") == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nasdaq Composite", ["long"]),  # longest wins at the same start
+        ("Nasdaq Compositex", ["short"]),  # the long form does not end at a boundary
+        ("xNasdaq", []),
+        ("Nasdaq-Index", ["short"]),  # hyphen after is allowed
+        ("Nasdaq1", []),
+    ],
+)
+def test_matcher_boundaries(text: str, expected: list[str]) -> None:
+    matcher = EntityMatcher({"Nasdaq": "short", "Nasdaq Composite": "long"})
+    assert [m.entity_id for m in matcher.find(text)] == expected
+
+
+def test_empty_matcher_and_text() -> None:
+    assert EntityMatcher({}).find("Nvidia") == []
+    assert EntityMatcher({"Nvidia": "x"}).find("") == []
+
+
+# --- extra files and bad data -------------------------------------------------------------------
+
+
+def test_extra_yaml_adds_and_overrides(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.yaml"
+    extra.write_text(
+        yaml.safe_dump(
+            [
+                {
+                    "id": "company:acme",
+                    "name": "Acme",
+                    "type": "company",
+                    "aliases": {"any": ["Acme"]},
+                },
+                {
+                    "id": "commodity:gold",
+                    "name": "Gold (spot)",
+                    "type": "commodity",
+                    "symbol": "XAUUSD=X",
+                    "aliases": {"any": ["Gold"], "de": ["Nvidia"]},
+                },
+            ]
+        ),
+        encoding="utf-8",
+    )
+    catalog = load_catalog(extra)
+    assert catalog is not load_catalog()
+    assert catalog.get("commodity:gold").symbol == "XAUUSD=X"
+    assert len(catalog) == len(load_catalog()) + 1
+    # The user's aliases win a shared alias ("Nvidia"); the replaced entity's old ones are gone.
+    found = [
+        (m.text, m.entity_id) for m in catalog.matcher("de").find("Acme, Nvidia und der Goldpreis")
+    ]
+    assert found == [("Acme", "company:acme"), ("Nvidia", "commodity:gold")]
+    assert "Acmes" in catalog.get("company:acme").aliases["de"]
+
+
+def test_extra_csv(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "id,name,type,symbol,isin,exchange,currency,aliases_de,aliases_en,aliases_any\n"
+        "index:atx,ATX,index,^ATX,AT0000999982,XWBO,EUR,Wiener Leitindex ATX,,ATX\n",
+        encoding="utf-8",
+    )
+    catalog = load_catalog(extra)
+    assert _ids(catalog, "de", "Der Wiener Leitindex ATX stieg") == ["index:atx"]
+
+
+@pytest.mark.parametrize(
+    ("entry", "message"),
+    [
+        (
+            {
+                "id": "company:x",
+                "name": "X",
+                "type": "company",
+                "isin": "US0378331006",
+                "aliases": {"any": ["X"]},
+            },
+            "check digit",
+        ),
+        (
+            {"id": "index:x", "name": "X", "type": "company", "aliases": {"any": ["X"]}},
+            "does not match type",
+        ),
+        ({"id": "company:x", "name": "X", "type": "firm", "aliases": {"any": ["X"]}}, "type"),
+        ({"id": "company:x", "name": "X", "type": "company", "aliases": {"fr": ["X"]}}, "'fr'"),
+        ({"id": "company:x", "name": "X", "type": "company", "aliases": {}}, "no alias"),
+        ({"id": "company:x", "name": "X", "type": "company", "aliases": {"any": [" X"]}}, "spaces"),
+        (
+            {
+                "id": "company:x",
+                "name": "X",
+                "type": "company",
+                "colour": "red",
+                "aliases": {"any": ["X"]},
+            },
+            "colour",
+        ),
+    ],
+)
+def test_bad_entry_names_file_and_entry(tmp_path: Path, entry: dict, message: str) -> None:
+    extra = tmp_path / "bad.yaml"
+    extra.write_text(yaml.safe_dump([entry]), encoding="utf-8")
+    with pytest.raises(CatalogError, match=message) as info:
+        load_catalog(extra)
+    assert "bad.yaml: entry 0" in str(info.value)
+
+
+def test_same_rank_alias_conflict_is_an_error() -> None:
+    entities = [
+        CatalogEntity(id="company:a", name="A", type="company", aliases={"any": ["Same"]}),
+        CatalogEntity(id="company:b", name="B", type="company", aliases={"de": ["Same"]}),
+    ]
+    with pytest.raises(CatalogError, match="'Same'"):
+        Catalog(entities).matcher("de")
+    assert Catalog(entities).matcher("en").find("Same")[0].entity_id == "company:a"
+
+
+def test_unsupported_extra_file_type(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.json"
+    extra.write_text("[]", encoding="utf-8")
+    with pytest.raises(CatalogError, match="unsupported"):
+        load_catalog(extra)
