@@ -131,3 +131,5 @@ def extract(
 
 def main() -> None:
     app()
+if __name__ == "__main__":
+    main()

@@ -11,8 +11,9 @@ from collections.abc import Iterable
 from functools import cache
 from importlib import resources
 
-import yaml
 from pydantic import BaseModel, ConfigDict
+
+from narrate.lang import read_yaml
 
 # Parenthesised remarks in listed names ("PTC (software company)") are disambiguation notes from
 # the source, never part of what a journalist writes. "(The)" is a legal-form marker, handled apart.
@@ -48,8 +49,8 @@ class StopAlias(BaseModel):
 def load_alias_rules() -> AliasRules:
     """Read the packaged alias rules and stoplist (cached: read-only package data)."""
     data = resources.files("narrate.catalog").joinpath("data")
-    rules = yaml.safe_load(data.joinpath("alias_rules.yaml").read_text(encoding="utf-8"))
-    stops = yaml.safe_load(data.joinpath("stop_aliases.yaml").read_text(encoding="utf-8"))
+    rules = read_yaml(data.joinpath("alias_rules.yaml").read_text(encoding="utf-8"))
+    stops = read_yaml(data.joinpath("stop_aliases.yaml").read_text(encoding="utf-8"))
     stop_entries = [StopAlias.model_validate(entry) for entry in stops]
     return AliasRules.model_validate(
         {**rules, "stop_aliases": frozenset(entry.alias for entry in stop_entries)}

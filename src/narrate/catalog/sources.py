@@ -16,6 +16,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
 from narrate.catalog.codes import entity_id_type, isin_is_valid, symbol_is_valid
+from narrate.lang import read_yaml
 from narrate.records import CatalogEntity
 
 ALIAS_LANGUAGES = ("de", "en", "any")
@@ -112,7 +113,7 @@ def validate_entity(raw: Any, source: str, index: int) -> CatalogEntity:
 
 def _yaml_list(text: str, source: str) -> list[Any]:
     try:
-        data = yaml.safe_load(text)
+        data = read_yaml(text)
     except yaml.YAMLError as error:
         raise CatalogError(f"{source}: not valid YAML: {error}") from None
     if data is None:
@@ -173,7 +174,7 @@ def read_alias_patches(text: str, source: str) -> list[AliasPatch]:
 def read_non_entities(text: str, source: str) -> dict[str, list[str]]:
     """Blocking surface forms per alias language (non_entities.yaml)."""
     try:
-        data = yaml.safe_load(text) or {}
+        data = read_yaml(text) or {}
     except yaml.YAMLError as error:
         raise CatalogError(f"{source}: not valid YAML: {error}") from None
     if not isinstance(data, dict) or not all(isinstance(v, list) for v in data.values()):

@@ -29,7 +29,12 @@ def load(lang: str, part: str) -> dict[str, Any]:
     if part not in PARTS:
         raise ValueError(f"unknown language data part {part!r} (expected one of {PARTS})")
     text = resources.files(__package__).joinpath(lang, f"{part}.yaml").read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = read_yaml(text)
     if not isinstance(data, dict):
         raise ValueError(f"lang/{lang}/{part}.yaml must be a mapping")
     return data
+
+
+def read_yaml(text: str):
+    """Parse YAML safely, with libyaml's C parser when present (ten times faster at start-up)."""
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
