@@ -9,7 +9,9 @@ break even without a full stop, while hard-wrapped wire copy (Reuters) must be j
 
 from __future__ import annotations
 
+import bisect
 import re
+from collections.abc import Sequence
 from functools import cache
 from typing import NamedTuple
 
@@ -43,15 +45,28 @@ def is_hard_wrapped(text: str) -> bool:
     return long_lines / len(lengths) >= 0.6 and max(lengths) <= 100
 
 
-def sentences(text: str, lang: str) -> list[Sentence]:
+def sentences(text: str, lang: str, containing: Sequence[int] | None = None) -> list[Sentence]:
     """Split `text` into sentences; offsets refer to `text`.
 
     Each paragraph (a line, or a blank-line-separated block in hard-wrapped text) is a
     sentence boundary; inside it spaCy's sentencizer splits at sentence-final punctuation.
+
+    Args:
+        text: the article text.
+        lang: its language code.
+        containing: when given, only paragraphs that contain one of these offsets are split
+            (the others are skipped): the pipeline asks only for paragraphs with an entity.
     """
     nlp = pipeline(lang)
     paragraph_re = _WRAPPED_PARAGRAPH_RE if is_hard_wrapped(text) else _PARAGRAPH_RE
     spans = [(m.start(), m.group()) for m in paragraph_re.finditer(text)]
+    if containing is not None:
+        marks = sorted(containing)
+        spans = [
+            (start, para)
+            for start, para in spans
+            if bisect.bisect_left(marks, start) < bisect.bisect_left(marks, start + len(para))
+        ]
     out: list[Sentence] = []
     for (offset, _), doc in zip(spans, nlp.pipe(p for _, p in spans), strict=True):
         for sent in doc.sents:

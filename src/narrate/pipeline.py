@@ -66,7 +66,8 @@ def process(article: Article, settings: Settings, catalog: Catalog | None = None
     entities = catalog.matcher(lang).find(text)
     quantities = find_quantities(text, lang)
     dates = find_dates(text, lang, article.published)
-    sentence_spans = nlp.sentences(text, lang)
+    # Only paragraphs that name an entity can hold a move: the rest are not even tokenized.
+    sentence_spans = nlp.sentences(text, lang, containing=[e.start for e in entities])
     moves = find_moves(text, sentence_spans, entities, quantities, dates, lang, catalog.get)
     return ArticleResult(
         article=article, lang=lang, events=assemble(article, lang, moves, catalog.get)

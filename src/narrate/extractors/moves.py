@@ -80,7 +80,8 @@ class Trigger:
 class Lexicon:
     trigger_re: re.Pattern[str]
     trigger_info: dict[str, tuple[Direction, Period | None, bool]]
-    gap_triggers: tuple[tuple[re.Pattern[str], Direction, Period | None], ...]
+    gap_head_re: re.Pattern[str]  # the first word of any separable-verb trigger
+    gap_triggers: dict[str, tuple[tuple[re.Pattern[str], Direction, Period | None], ...]]
     level_verb_re: re.Pattern[str]
     change_prepositions: frozenset[str]
     level_prepositions: frozenset[str]
@@ -112,7 +113,7 @@ def _words(forms: Sequence[str]) -> str:
 def lexicon(lang: str) -> Lexicon:
     data = load(lang, "moves")
     info: dict[str, tuple[Direction, Period | None, bool]] = {}
-    gaps: list[tuple[re.Pattern[str], Direction, Period | None]] = []
+    gaps: dict[str, list[tuple[re.Pattern[str], Direction, Period | None]]] = {}
     for direction, groups in data["triggers"].items():
         for group in groups:
             period = group.get("period")
@@ -126,7 +127,9 @@ def lexicon(lang: str) -> Lexicon:
                         r"(?:[^,;:.!?–—]|(?<=\d)[,.](?=\d)){0,80}?"
                         rf"(?<!\w){re.escape(tail)}(?!\w)"
                     )
-                    gaps.append((re.compile(gap, re.IGNORECASE), direction, period))
+                    gaps.setdefault(head.lower(), []).append(
+                        (re.compile(gap, re.IGNORECASE), direction, period)
+                    )
                 else:
                     info[form.lower()] = (direction, period, standalone)
     qualifier_map: dict[str, tuple[Qualifier, Qualifier]] = {}
@@ -138,7 +141,8 @@ def lexicon(lang: str) -> Lexicon:
     return Lexicon(
         trigger_re=re.compile(_words(list(info)), re.IGNORECASE),
         trigger_info=info,
-        gap_triggers=tuple(gaps),
+        gap_head_re=re.compile(_words(list(gaps)), re.IGNORECASE),
+        gap_triggers={head: tuple(patterns) for head, patterns in gaps.items()},
         level_verb_re=re.compile(_words(level_verbs), re.IGNORECASE),
         change_prepositions=frozenset(p.lower() for p in data["change_prepositions"]),
         level_prepositions=frozenset(p.lower() for p in data["level_prepositions"]),
@@ -164,14 +168,18 @@ def lexicon(lang: str) -> Lexicon:
     )
 
 
-def find_triggers(text: str, lang: str) -> list[Trigger]:
-    """Every direction word or phrase in `text`, longest first where they overlap."""
+def find_triggers(text: str, lang: str, start: int = 0, end: int | None = None) -> list[Trigger]:
+    """Every direction word or phrase in text[start:end], longest first where they overlap."""
     lex = lexicon(lang)
+    end = len(text) if end is None else end
     found: list[Trigger] = []
-    for pattern, direction, period in lex.gap_triggers:
-        for m in pattern.finditer(text):
-            found.append(Trigger(m.start(), m.end(), direction, period, True))
-    for m in lex.trigger_re.finditer(text):
+    # Separable verbs are tried only where their first word stands: one scan, not one per phrase.
+    for head in lex.gap_head_re.finditer(text, start, end):
+        for pattern, direction, period in lex.gap_triggers[head.group().lower()]:
+            m = pattern.match(text, head.start(), end)
+            if m:
+                found.append(Trigger(m.start(), m.end(), direction, period, True))
+    for m in lex.trigger_re.finditer(text, start, end):
         direction, period, standalone = lex.trigger_info[m.group().lower()]
         found.append(Trigger(m.start(), m.end(), direction, period, standalone))
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
@@ -438,7 +446,6 @@ def find_moves(
         catalog_get: entity id -> CatalogEntity, to check that a number fits its entity.
     """
     lex = lexicon(lang)
-    triggers = find_triggers(text, lang)
     # "107 Euro": a currency name after a number is its unit, not the EUR/USD rate.
     money = [(q.start, q.end) for q in quantities if q.unit == "currency"]
     entities = [e for e in entities if not any(s < e.end and e.start < t for s, t in money)]
@@ -455,7 +462,7 @@ def find_moves(
         if not s_entities:
             continue
         s_quantities = within(amounts, s_start, s_end)
-        s_triggers = within(triggers, s_start, s_end)
+        s_triggers = find_triggers(text, lang, s_start, s_end)
         if not s_quantities and not s_triggers:
             continue
         s_dates = within(dates, s_start, s_end)
