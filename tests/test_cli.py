@@ -58,13 +58,39 @@ def test_output_file_formats_hold_the_same_events(tmp_path, suffix):
     else:
         rows = pq.read_table(out).to_pylist()
     assert [r["entity_name"] for r in rows] == [
-        "Nasdaq Composite", "S&P 500", "Nvidia", "Amazon", "Microsoft", "Gold", "Silver",
+        "Nasdaq Composite",
+        "S&P 500",
+        "Nvidia",
+        "Amazon",
+        "Microsoft",
+        "Gold",
+        "Silver",
     ]
     columns = set(rows[0])
     documented = {
-        "article_id", "source", "lang", "published", "entity_id", "entity_name", "entity_type",
-        "symbol", "isin", "kind", "direction", "value", "unit", "qualifier", "period", "ref_date",
-        "sentence", "start", "end", "confidence", "extractor", "sentiment_label", "sentiment_score",
+        "article_id",
+        "source",
+        "lang",
+        "published",
+        "entity_id",
+        "entity_name",
+        "entity_type",
+        "symbol",
+        "isin",
+        "kind",
+        "direction",
+        "value",
+        "unit",
+        "qualifier",
+        "period",
+        "ref_date",
+        "sentence",
+        "start",
+        "end",
+        "confidence",
+        "extractor",
+        "sentiment_label",
+        "sentiment_score",
     }
     assert documented <= columns
 
@@ -79,7 +105,12 @@ def test_every_column_is_documented_in_the_readme():
 
 def test_stdin_with_published_and_lang():
     proc = run(
-        "extract", "-", "--lang", "en", "--published", "2026-02-04",
+        "extract",
+        "-",
+        "--lang",
+        "en",
+        "--published",
+        "2026-02-04",
         stdin=b"Nvidia shares fell almost 3% on Tuesday.",
     )
     assert proc.returncode == 0, proc.stderr.decode()
@@ -93,7 +124,8 @@ def test_bad_inputs_are_reported_and_the_rest_is_processed(tmp_path):
     binary = tmp_path / "chart.png"
     binary.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
     cp1252 = tmp_path / "cp1252.txt"
-    cp1252.write_bytes("Der Dax stieg am Freitag um 1,2 Prozent auf 19.000 Punkte – ein Plus für Anleger mit Gewinnen über 5 €.".encode("cp1252"))
+    text = "Der Dax stieg am Freitag um 1,2 Prozent auf 19.000 Punkte – ein Plus von über 5 €."
+    cp1252.write_bytes(text.encode("cp1252"))
     french = tmp_path / "french.txt"
     french.write_text(FRENCH, encoding="utf-8")
     missing = tmp_path / "missing.txt"
@@ -115,7 +147,11 @@ def test_bad_inputs_are_reported_and_the_rest_is_processed(tmp_path):
     rows = jsonl(proc.stdout)
     problems = [r for r in rows if r["record"] == "problem"]
     assert [p["code"] for p in problems] == [
-        "empty", "binary", "decoded_fallback", "unsupported_language", "not_found",
+        "empty",
+        "binary",
+        "decoded_fallback",
+        "unsupported_language",
+        "not_found",
     ]
     events = [r for r in rows if r["record"] == "event"]
     sources = {Path(e["source"]).name for e in events}
@@ -126,7 +162,9 @@ def test_bad_inputs_are_reported_and_the_rest_is_processed(tmp_path):
 
 def test_only_warnings_exit_zero(tmp_path):
     latin1 = tmp_path / "latin1.txt"
-    latin1.write_bytes("Die Aktie von SAP gab um 2,3 Prozent nach, schwächer als erwartet.".encode("latin-1"))
+    latin1.write_bytes(
+        "Die Aktie von SAP gab um 2,3 Prozent nach, schwächer als erwartet.".encode("latin-1")
+    )
     proc = run("extract", str(latin1))
     assert proc.returncode == 0
     assert "decoded as" in proc.stderr.decode()

@@ -21,9 +21,16 @@ from narrate.records import Article, CatalogEntity, Event
 EXTRACTOR_VERSION = f"{__version__}/{RULES_VERSION}"
 
 
+# A report's own day lies within a week before publication; an explicit date further back
+# ("am letzten Handelstag im August, dem 30.08.2024") is a reference point, not its subject.
+NARRATIVE_WINDOW = dt.timedelta(days=7)
+
+
 def narrative_date(moves: Sequence[Move], published: dt.date | None) -> dt.date | None:
-    """The day an article reports on: its most frequent explicit move date, else publication."""
+    """The day an article reports on: its most frequent recent move date, else publication."""
     dated = [m.date.date for m in moves if m.date is not None and m.date.date is not None]
+    if published is not None:
+        dated = [d for d in dated if published - NARRATIVE_WINDOW <= d <= published]
     if dated:
         counts = Counter(dated)
         best = max(counts.values())

@@ -53,38 +53,9 @@ def _report(problem) -> None:
     _stderr.print(f"narrate: {problem.level}: {problem.message}", style=style, markup=False)
 
 
-@app.command()
-def extract(
-    paths: Annotated[list[str], typer.Argument(help="Text files to read; '-' reads stdin.")],
-    fmt: Annotated[
-        Optional[str],  # noqa: UP045 - typer needs Optional here
-        typer.Option(
-            "--format",
-            "-f",
-            help="table, jsonl, csv or parquet. Default: from -o's suffix; else a table on a "
-            "terminal and JSONL when piped.",
-        ),
-    ] = None,
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="Write to this file.")
-    ] = None,  # noqa: UP045
-    lang: Annotated[str, typer.Option(help="auto, de or en.")] = "auto",
-    published: Annotated[
-        Optional[str],  # noqa: UP045
-        typer.Option(help="Publication date YYYY-MM-DD; overrides a date line in the text."),
-    ] = None,
-    catalog: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="YAML/CSV file of extra or overriding catalog entries."),
-    ] = None,
-) -> None:
-    """Extract move events from articles."""
+def _resolve_format(fmt: str | None, output: Path | None) -> str:
     from narrate import sinks
-    from narrate.ingest import read_inputs
-    from narrate.pipeline import Settings, process
 
-    if lang not in ("auto", "de", "en"):
-        raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
     if fmt is None:
         if output is not None:
             try:
@@ -97,8 +68,86 @@ def extract(
         raise typer.BadParameter(f"--format must be one of {', '.join(sinks.FORMATS)}, not {fmt!r}")
     if fmt == "parquet" and output is None:
         raise typer.BadParameter("parquet output needs a file: add -o FILE.parquet")
+    return fmt
+
+
+def _load_prices(path: Path):
+    from narrate.prices.store import load_prices
+
+    if not path.exists():
+        raise typer.BadParameter(f"no such price directory or file: {path}")
+    store = load_prices(path, known_symbols=_known_symbols())
+    for problem in store.problems:
+        _report(problem)
+    if store.frame.empty:
+        _stderr.print(f"narrate: warning: no price rows found under {path}", style="yellow")
+    return store
+
+
+def _known_symbols() -> list[str]:
+    from narrate.catalog import load_catalog
+
+    return [e.symbol for e in load_catalog().entities if e.symbol]
+
+
+def _emit(table, fmt: str, output: Path | None, problems) -> None:
+    from narrate import sinks
+
+    if fmt == "table":
+        sinks.render_table(table, Console(file=output.open("w") if output else None))
+    elif output is not None:
+        sinks.write(output, fmt, table, problems)
+        _stderr.print(f"narrate: wrote {table.num_rows} rows to {output}", style="dim")
+    elif fmt == "jsonl":
+        sinks.write(sys.stdout, fmt, table, problems)
+    else:
+        sinks.write(sys.stdout.buffer, fmt, table, problems)
+        sys.stdout.buffer.flush()
+
+
+FormatOption = Annotated[
+    Optional[str],  # noqa: UP045 - typer needs Optional here
+    typer.Option(
+        "--format",
+        "-f",
+        help="table, jsonl, csv or parquet. Default: from -o's suffix; else a table on a "
+        "terminal and JSONL when piped.",
+    ),
+]
+OutputOption = Annotated[Optional[Path], typer.Option("--output", "-o", help="Write to this file.")]  # noqa: UP045
+PricesOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(help="Directory (or file) of daily price CSV/Parquet files: adds a price check."),
+]
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[str], typer.Argument(help="Text files to read; '-' reads stdin.")],
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+    lang: Annotated[str, typer.Option(help="auto, de or en.")] = "auto",
+    published: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Publication date YYYY-MM-DD; overrides a date line in the text."),
+    ] = None,
+    catalog: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="YAML/CSV file of extra or overriding catalog entries."),
+    ] = None,
+    prices: PricesOption = None,
+) -> None:
+    """Extract move events from articles (and check them against prices with --prices)."""
+    from narrate import sinks
+    from narrate.ingest import read_inputs
+    from narrate.pipeline import Settings, process
+
+    if lang not in ("auto", "de", "en"):
+        raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
+    fmt = _resolve_format(fmt, output)
     settings = Settings(lang=lang, catalog=catalog)
     pub = _parse_published(published)
+    store = _load_prices(prices) if prices is not None else None
 
     events, problems = [], []
     for item in read_inputs(paths, published=pub):
@@ -112,24 +161,53 @@ def extract(
         problems.extend(result.problems)
         events.extend(result.events)
 
-    if output is not None and fmt != "table":
-        sinks.write_file(output, fmt, events, problems)
-        _stderr.print(f"narrate: wrote {len(events)} events to {output}", style="dim")
-    elif fmt == "jsonl":
-        sinks.write_jsonl(sys.stdout, events, problems)
-    elif fmt == "csv":
-        import pyarrow.csv as pacsv
+    verifications = None
+    if store is not None:
+        from narrate.catalog import load_catalog
+        from narrate.verify import verify_frame
 
-        sink = sys.stdout.buffer
-        pacsv.write_csv(sinks.events_table(events), sink)
-        sink.flush()
-    else:
-        sinks.render_table(events, Console())
+        cat = load_catalog(catalog)
+        frame = sinks.events_table(events).to_pandas()
+        verifications = verify_frame(frame, store, lambda i: cat.get(i) if i in cat else None)
+    _emit(sinks.events_table(events, verifications), fmt, output, problems)
+    if any(p.level == "error" for p in problems):
+        raise typer.Exit(1)
+
+
+@app.command()
+def verify(
+    events_file: Annotated[
+        Path, typer.Argument(help="A saved event table: .jsonl, .csv or .parquet.")
+    ],
+    prices: Annotated[
+        Path, typer.Option(help="Directory (or file) of daily price CSV/Parquet files.")
+    ],
+    fmt: FormatOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Re-check a saved event table against prices, without re-running NLP."""
+    from narrate import sinks
+    from narrate.catalog import load_catalog
+    from narrate.verify import verify_frame
+
+    fmt = _resolve_format(fmt, output)
+    frame, problems = sinks.read_events(events_file)
+    for problem in problems:
+        _report(problem)
+    if frame.empty and any(p.level == "error" for p in problems):
+        raise typer.Exit(1)
+    store = _load_prices(prices)
+    cat = load_catalog()
+    checked = verify_frame(frame, store, lambda i: cat.get(i) if i in cat else None)
+    keep = [c for c in frame.columns if c not in checked.columns or c == "event_id"]
+    _emit(sinks.with_verifications(frame[keep], checked), fmt, output, problems)
     if any(p.level == "error" for p in problems):
         raise typer.Exit(1)
 
 
 def main() -> None:
     app()
+
+
 if __name__ == "__main__":
     main()

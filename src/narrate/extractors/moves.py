@@ -88,6 +88,9 @@ class Lexicon:
     of_prepositions: frozenset[str]
     qualifier_re: re.Pattern[str]  # anchored at the end of the text before a number
     qualifier_map: dict[str, tuple[Qualifier, Qualifier]]
+    level_noun_re: re.Pattern[str]
+    level_noun_period: dict[str, Period]
+    article_re: re.Pattern[str]  # anchored at the end of the text before a number
     sign_re: re.Pattern[str]
     sign_map: dict[str, Direction]
     market_cap_re: re.Pattern[str]
@@ -151,6 +154,16 @@ def lexicon(lang: str) -> Lexicon:
             rf"(?<!\w)({_alternation(list(qualifier_map))})\s*$", re.IGNORECASE
         ),
         qualifier_map=qualifier_map,
+        level_noun_re=re.compile(
+            _words([f for g in data["level_nouns"] for f in g["forms"]]), re.IGNORECASE
+        ),
+        level_noun_period={
+            f.lower(): g["period"]
+            for g in data["level_nouns"]
+            if g.get("period")
+            for f in g["forms"]
+        },
+        article_re=re.compile(rf"{_words(data['articles'])}\s*$", re.IGNORECASE),
         sign_re=re.compile(rf"(?:(?<!\w)|^)({_alternation(list(sign_map))})\s*$", re.IGNORECASE),
         sign_map=sign_map,
         market_cap_re=re.compile(_words(data["market_cap_cues"]), re.IGNORECASE),
@@ -293,6 +306,20 @@ def _preposition_before(text: str, lo: int, pos: int) -> str | None:
     return words[-1].lower() if words else None
 
 
+def _bracketed_after_unknown_name(
+    text: str, lo: int, pos: int, entities: Sequence[EntityMention]
+) -> bool:
+    """True when the number sits in brackets right after a word that is no linked entity."""
+    opening = text.rfind("(", lo, pos)
+    if opening < 0 or ")" in text[opening:pos]:
+        return False
+    head = text[max(lo, opening - 2) : opening].rstrip()
+    if not head or not (head[-1].isalnum() or head[-1] in ".)"):
+        return False
+    name_end = max(lo, opening - 2) + len(head)
+    return not any(e.end <= opening and e.end >= name_end for e in entities)
+
+
 def _date_for(sent: _Sentence, pos: int, clause: tuple[int, int]) -> DateMention | None:
     return _nearest(sent.dates, pos, clause) or _nearest(sent.dates, pos)
 
@@ -306,6 +333,9 @@ def _value_move(
     before_text = text[lo : q.start]
     after_text = text[q.end : hi]
 
+    article = lex.article_re.search(before_text)  # "über die 19.000-Punkte-Marke"
+    if article:
+        before_text = before_text[: article.start()]
     qualifier_match = lex.qualifier_re.search(before_text)
     qualifier_word = qualifier_match.group(1).lower() if qualifier_match else None
     bare_before = before_text[: qualifier_match.start()] if qualifier_match else before_text
@@ -313,6 +343,8 @@ def _value_move(
 
     if lex.non_price_re.search(text, lo, q.start) or lex.non_price_re.search(after_text[:40]):
         return None
+    if _bracketed_after_unknown_name(text, lo, q.start, sent.entities):
+        return None  # "Zalando(+7,45 Prozent)": the figure belongs to a name not in the catalog
 
     trigger = _nearest(sent.triggers, q.start, clause)
     trigger_in_clause = trigger is not None
@@ -324,9 +356,14 @@ def _value_move(
         if sign:
             direction = lex.sign_map[sign.group(1).lower()]
     level_verb = lex.level_verb_re.search(text, lo, hi) is not None
+    # "ein Rekordhoch von 19.500 Punkten", "die 19.000-Punkte-Marke": a level noun names a level.
+    level_noun = lex.level_noun_re.search(text, max(lo, q.start - 40), min(hi, q.end + 25))
+    noun_period = lex.level_noun_period.get(level_noun.group().lower()) if level_noun else None
     qualifier_is_bound = qualifier_word in ("unter", "über", "below", "above", "under", "over")
-    level_construction = prep in lex.level_prepositions or (
-        qualifier_is_bound and prep not in lex.change_prepositions
+    level_construction = (
+        prep in lex.level_prepositions
+        or level_noun is not None
+        or (qualifier_is_bound and prep not in lex.change_prepositions)
     )
 
     unit: str | None
@@ -388,6 +425,8 @@ def _value_move(
         confidence -= 0.1
     date = _date_for(sent, q.start, clause)
     period = trigger.period if trigger and trigger.period else (date.period if date else None)
+    if kind == "level" and noun_period:
+        period = noun_period  # "Jahreshoch": the extreme of the period, not of one day
     return Move(
         entity_id=entity.entity_id,
         mention_start=entity.start,
