@@ -26,8 +26,29 @@ EXTRACTOR_VERSION = f"{__version__}/{RULES_VERSION}"
 NARRATIVE_WINDOW = dt.timedelta(days=7)
 
 
-def narrative_date(moves: Sequence[Move], published: dt.date | None) -> dt.date | None:
-    """The day an article reports on: its most frequent recent move date, else publication."""
+# Reports stamped with a time of day: from the European cash open on they report that day's
+# trading; before it (a morning briefing) the last completed weekday's.
+MARKET_OPEN = dt.time(9, 0)
+
+
+def _weekday_before(day: dt.date) -> dt.date:
+    day -= dt.timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def narrative_date(
+    moves: Sequence[Move], published: dt.date | None, published_time: dt.time | None = None
+) -> dt.date | None:
+    """The day an article reports on.
+
+    With a publication time: the publication day from the open on, else the weekday before.
+    Without one: the date its moves name most often within a week before publication (the
+    publication date when none does).
+    """
+    if published is not None and published_time is not None:
+        return published if published_time >= MARKET_OPEN else _weekday_before(published)
     dated = [m.date.date for m in moves if m.date is not None and m.date.date is not None]
     if published is not None:
         dated = [d for d in dated if published - NARRATIVE_WINDOW <= d <= published]
@@ -50,13 +71,15 @@ def assemble(
     entity: Callable[[str], CatalogEntity],
 ) -> list[Event]:
     """Turn the moves of one article into Event records, in text order."""
-    narrative = narrative_date(moves, article.published)
+    narrative = narrative_date(moves, article.published, article.published_time)
     events = []
     for move in moves:
         ent = entity(move.entity_id)
         if move.date is not None and move.date.date is not None:
             ref_date, basis = move.date.date, "explicit"
             period_start = move.date.start_date
+        elif move.historic:
+            ref_date, basis, period_start = None, None, None
         else:
             ref_date, basis, period_start = narrative, ("inferred" if narrative else None), None
         events.append(

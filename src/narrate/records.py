@@ -17,7 +17,7 @@ Qualifier = Literal["almost", "more_than", "less_than", "about", "below", "above
 EventKind = Literal[
     "percent_change", "level", "absolute_change", "market_cap", "market_cap_change", "direction"
 ]
-Period = Literal["day", "intraday", "week", "month", "ytd", "year", "range", "since"]
+Period = Literal["day", "intraday", "week", "month", "quarter", "ytd", "year", "range", "since"]
 DateBasis = Literal["explicit", "inferred"]
 
 
@@ -142,3 +142,32 @@ class Problem(Record):
     code: ErrorCode | Literal["decoded_fallback", "no_date"]
     message: str
     article_id: str | None = None
+
+
+VerificationStatus = Literal["confirmed", "confirmed_intraday", "contradicted", "unverifiable"]
+VerificationReason = Literal[
+    "no_symbol",
+    "no_date",
+    "no_prices",
+    "not_a_trading_day",
+    "aggregate",
+    "unsupported_kind",
+    "currency_mismatch",
+    "outside_tolerance",
+    "wrong_direction",
+]
+
+
+class Verification(Record):
+    """The check of one event against daily prices; joined to events on event_id."""
+
+    event_id: str
+    verification_status: VerificationStatus
+    verification_reason: VerificationReason | None
+    session: dt.date | None  # the trading day the claim was compared with
+    observed_change_pct: float | None  # close-to-close (or period) change, in percent
+    observed_close: float | None
+    prev_close: float | None  # the close the change is measured from
+    day_low: float | None
+    day_high: float | None
+    price_source: str | None  # the price file the bar came from

@@ -65,6 +65,7 @@ class Move(Record):
     end: int
     confidence: float
     rule: str
+    historic: bool = False  # dated to a past year only ("im September 2002"): no day to infer
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,14 @@ class Lexicon:
     of_prepositions: frozenset[str]
     qualifier_re: re.Pattern[str]  # anchored at the end of the text before a number
     qualifier_map: dict[str, tuple[Qualifier, Qualifier]]
+    period_cue_re: re.Pattern[str]
+    period_cue_map: dict[str, Period]
+    crossing_re: re.Pattern[str]
+    crossing_map: dict[str, Direction]
+    hypothetical_re: re.Pattern[str]  # case-sensitive: "May" is a month, "may" a hedge
+    place_prep_re: re.Pattern[str]  # anchored at the end of the text before an index name
+    year_comparison_re: re.Pattern[str]  # anchored at the end of the text before a year
+    member_re: re.Pattern[str]  # anchored right after an index name: "Dax-Spitze", "DAX-Werte"
     level_noun_re: re.Pattern[str]
     level_noun_period: dict[str, Period]
     article_re: re.Pattern[str]  # anchored at the end of the text before a number
@@ -141,6 +150,8 @@ def lexicon(lang: str) -> Lexicon:
             qualifier_map[form.lower()] = (group["change"], group["level"])
     sign_map = {s.lower(): d for d, forms in data["signs"].items() for s in forms}
     level_verbs = [v.split("…")[0].strip() for v in data["level_verbs"]]
+    period_cues = {f.lower(): p for p, forms in data["period_cues"].items() for f in forms}
+    crossings = {f.lower(): d for d, forms in data["crossing_verbs"].items() for f in forms}
     return Lexicon(
         trigger_re=re.compile(_words(list(info)), re.IGNORECASE),
         trigger_info=info,
@@ -154,6 +165,16 @@ def lexicon(lang: str) -> Lexicon:
             rf"(?<!\w)({_alternation(list(qualifier_map))})\s*$", re.IGNORECASE
         ),
         qualifier_map=qualifier_map,
+        period_cue_re=re.compile(_words(list(period_cues)), re.IGNORECASE),
+        period_cue_map=period_cues,
+        crossing_re=re.compile(_words(list(crossings)), re.IGNORECASE),
+        crossing_map=crossings,
+        hypothetical_re=re.compile(_words(data["hypothetical_cues"])),
+        place_prep_re=re.compile(rf"{_words(data['place_prepositions'])}\s*$", re.IGNORECASE),
+        year_comparison_re=re.compile(rf"{_words(data['year_comparisons'])}\s*$", re.IGNORECASE),
+        member_re=re.compile(
+            rf"[-\s]?(?:{_alternation(data['member_suffixes'])})(?!\w)", re.IGNORECASE
+        ),
         level_noun_re=re.compile(
             _words([f for g in data["level_nouns"] for f in g["forms"]]), re.IGNORECASE
         ),
@@ -225,6 +246,9 @@ class _Sentence:
     triggers: list[Trigger]
     dates: list[DateMention]
     boundaries: list[int]
+    places: frozenset[EntityMention] = frozenset()  # "Dax-Spitze": the index as a place
+    soft_places: frozenset[EntityMention] = frozenset()  # "im Dax": a place if a company is named
+    years: tuple[Quantity, ...] = ()  # years that date a move to the past ("im September 2002")
 
     def clause(self, pos: int) -> tuple[int, int]:
         i = bisect.bisect_right(self.boundaries, pos)
@@ -275,7 +299,14 @@ def _pick_entity(
     unit: str | None,
 ) -> tuple[EntityMention | None, bool]:
     """Nearest compatible entity, first in the clause (before, then after), then the sentence."""
-    candidates = [e for e in sent.entities if _compatible(catalog_get(e.entity_id), kind, unit)]
+    candidates = [
+        e
+        for e in sent.entities
+        if _compatible(catalog_get(e.entity_id), kind, unit) and e not in sent.places
+    ]
+    if len(candidates) > 1 and sent.soft_places:
+        # "Vonovia im Dax mit minus 0,7 Prozent": with a company named, "im Dax" is a place.
+        candidates = [e for e in candidates if e not in sent.soft_places] or candidates
     lo, hi = clause
     in_clause = [e for e in candidates if lo <= e.start and e.end <= hi]
     before = [e for e in in_clause if e.end <= pos]
@@ -306,6 +337,20 @@ def _preposition_before(text: str, lo: int, pos: int) -> str | None:
     return words[-1].lower() if words else None
 
 
+@dataclass(frozen=True)
+class _PeriodCue:
+    start: int
+    end: int
+    period: Period
+
+
+def _period_cues(text: str, lo: int, hi: int, lex: Lexicon) -> list[_PeriodCue]:
+    return [
+        _PeriodCue(m.start(), m.end(), lex.period_cue_map[m.group().lower()])
+        for m in lex.period_cue_re.finditer(text, lo, hi)
+    ]
+
+
 def _bracketed_after_unknown_name(
     text: str, lo: int, pos: int, entities: Sequence[EntityMention]
 ) -> bool:
@@ -321,7 +366,17 @@ def _bracketed_after_unknown_name(
 
 
 def _date_for(sent: _Sentence, pos: int, clause: tuple[int, int]) -> DateMention | None:
-    return _nearest(sent.dates, pos, clause) or _nearest(sent.dates, pos)
+    """The date in the move's clause; else the last one before it in the sentence.
+
+    "Am Dienstag fiel der Nasdaq ... und zog den S&P 500 ... nach unten": a date before the
+    move frames the clauses after it. "... in den Handel, nach 18.918 Punkten am Vortag": a
+    date in a later clause belongs to that clause only.
+    """
+    here = _nearest(sent.dates, pos, clause)
+    if here is not None:
+        return here
+    before = [d for d in sent.dates if d.end <= clause[0]]
+    return before[-1] if before else None
 
 
 def _value_move(
@@ -343,6 +398,8 @@ def _value_move(
 
     if lex.non_price_re.search(text, lo, q.start) or lex.non_price_re.search(after_text[:40]):
         return None
+    if lex.hypothetical_re.search(text, lo, hi):
+        return None  # a forecast, a condition or a distance to a level, not the day's fact
     if _bracketed_after_unknown_name(text, lo, q.start, sent.entities):
         return None  # "Zalando(+7,45 Prozent)": the figure belongs to a name not in the catalog
 
@@ -357,11 +414,19 @@ def _value_move(
             direction = lex.sign_map[sign.group(1).lower()]
     level_verb = lex.level_verb_re.search(text, lo, hi) is not None
     # "ein Rekordhoch von 19.500 Punkten", "die 19.000-Punkte-Marke": a level noun names a level.
-    level_noun = lex.level_noun_re.search(text, max(lo, q.start - 40), min(hi, q.end + 25))
+    level_noun = lex.level_noun_re.search(text, lo, hi)
     noun_period = lex.level_noun_period.get(level_noun.group().lower()) if level_noun else None
     qualifier_is_bound = qualifier_word in ("unter", "über", "below", "above", "under", "over")
+    crossing = lex.crossing_re.search(text, lo, hi)
+    if crossing and qualifier_word is None:
+        # "Dax überwindet 19.000 Punkte", "die 19.000er-Marke geknackt": the day went past it.
+        crossed = lex.crossing_map[crossing.group().lower()]
+        wanted = "above" if crossed == "up" else "below"
+        qualifier_word = next(w for w, (_, lq) in lex.qualifier_map.items() if lq == wanted)
+        direction = direction or crossed
     level_construction = (
-        prep in lex.level_prepositions
+        crossing is not None
+        or prep in lex.level_prepositions
         or level_noun is not None
         or (qualifier_is_bound and prep not in lex.change_prepositions)
     )
@@ -424,7 +489,11 @@ def _value_move(
     if trigger is not None and not trigger_in_clause:
         confidence -= 0.1
     date = _date_for(sent, q.start, clause)
+    historic = date is None and any(lo <= y.start < hi for y in sent.years)
     period = trigger.period if trigger and trigger.period else (date.period if date else None)
+    if period is None:
+        cue = _nearest(_period_cues(text, lo, hi, lex), q.start)
+        period = cue.period if cue else None
     if kind == "level" and noun_period:
         period = noun_period  # "Jahreshoch": the extreme of the period, not of one day
     return Move(
@@ -444,13 +513,16 @@ def _value_move(
         end=q.end,
         confidence=round(confidence, 2),
         rule=f"move.{kind}",
+        historic=historic,
     )
 
 
 def _subjects(sent: _Sentence, trig: Trigger, lex: Lexicon) -> list[EntityMention]:
     """Entities a bare direction word is about: its subject list, or its genitive."""
     lo, hi = sent.clause(trig.start)
-    before = [e for e in sent.entities if lo <= e.start and e.end <= trig.start]
+    before = [
+        e for e in sent.entities if lo <= e.start and e.end <= trig.start and e not in sent.places
+    ]
     if before and _word_gap(sent.text[before[-1].end : trig.start]) <= _SUBJECT_WINDOW_WORDS:
         group = [before[-1]]
         for prev in reversed(before[:-1]):
@@ -490,6 +562,7 @@ def find_moves(
     entities = [e for e in entities if not any(s < e.end and e.start < t for s, t in money)]
     protected = [(e.start, e.end) for e in entities] + [(d.start, d.end) for d in dates]
     amounts = [q for q in quantities if q.role == "amount" and not _inside(q.start, protected)]
+    years = [q for q in quantities if q.role == "year"]
     moves: list[Move] = []
 
     def within(items, s, e):
@@ -515,6 +588,22 @@ def find_moves(
             s_triggers,
             s_dates,
             _boundaries(text, s_start, s_end, lex, s_protected, s_entities),
+            frozenset(
+                e
+                for e in s_entities
+                if catalog_get(e.entity_id).type == "index" and lex.member_re.match(text, e.end)
+            ),
+            frozenset(
+                e
+                for e in s_entities
+                if catalog_get(e.entity_id).type == "index"
+                and lex.place_prep_re.search(text, max(s_start, e.start - 20), e.start)
+            ),
+            tuple(
+                y
+                for y in within(years, s_start, s_end)
+                if not lex.year_comparison_re.search(text, max(s_start, y.start - 15), y.start)
+            ),
         )
         used: set[Trigger] = set()
         sentence_moves = []
@@ -532,7 +621,7 @@ def find_moves(
             clause = sent.clause(trig.start)
             if any(clause[0] <= q.start < clause[1] for q in s_quantities):
                 continue  # the clause's number was judged above; its trigger is not a claim alone
-            if lex.non_price_re.search(text, *clause):
+            if lex.non_price_re.search(text, *clause) or lex.hypothetical_re.search(text, *clause):
                 continue
             for entity in _subjects(sent, trig, lex):
                 if entity.entity_id in with_value:
