@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: setup demo test bench lint clean
+.PHONY: setup demo test bench bench-verify consistency lint clean
 
 # CPU torch is installed first and pinned: a requirement that lets pip choose torch would pull a
 # newer CUDA build (several GB). Everything else comes from pyproject.toml.
@@ -31,3 +31,9 @@ lint: setup
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+bench-verify: setup
+	$(BIN)/python benchmarks/bench_verify.py
+
+consistency: setup
+	$(BIN)/python scripts/dax_consistency.py --shared $(SHARED) --list

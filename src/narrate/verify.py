@@ -108,7 +108,7 @@ def _period_base_day(events: pd.DataFrame) -> pd.Series:
     period = events["period"]
     dated = ref.notna()
     week = (period == "week") & start.isna() & dated
-    start[week] = ref[week] - pd.to_timedelta(ref[week].dt.weekday, unit="D")
+    start[week] = ref[week] - pd.to_timedelta(ref[week].dt.day_of_week, unit="D")
     month = (period == "month") & start.isna() & dated
     start[month] = ref[month].dt.to_period("M").dt.start_time
     quarter = (period == "quarter") & start.isna() & dated
@@ -215,9 +215,23 @@ def verify_frame(
     bars = bars.rename(columns={"source": "price_file"})
     bars["date"] = bars["date"].astype("datetime64[ns]")
     bars["prev_close"] = bars.groupby("symbol")["close"].shift(1)
+    bars["prev_adj_close"] = bars.groupby("symbol")["adj_close"].shift(1)
     bars["prev_date"] = bars.groupby("symbol")["date"].shift(1)
     day = ev.merge(
-        bars[["symbol", "date", "close", "low", "high", "prev_close", "prev_date", "price_file"]],
+        bars[
+            [
+                "symbol",
+                "date",
+                "close",
+                "low",
+                "high",
+                "prev_close",
+                "prev_date",
+                "price_file",
+                "adj_close",
+                "prev_adj_close",
+            ]
+        ],
         left_on=["symbol", "session"],
         right_on=["symbol", "date"],
         how="left",
@@ -227,11 +241,21 @@ def verify_frame(
     low = day["low"].fillna(day["close"]).to_numpy(float, copy=True)
     high = day["high"].fillna(day["close"]).to_numpy(float, copy=True)
     close = day["close"].to_numpy(float)
-    prev_close = day["prev_close"].to_numpy(float)
+    prev_close = day["prev_close"].to_numpy(float, copy=True)
+    # A stock split halves the raw close overnight; where the raw change is huge and the
+    # adjusted one is not, the previous close is restated in today's terms.
+    with np.errstate(invalid="ignore", divide="ignore"):
+        adj = day["adj_close"].to_numpy(float)
+        prev_adj = day["prev_adj_close"].to_numpy(float)
+        raw_move = np.abs(close / prev_close - 1.0)
+        adj_move = np.abs(adj / prev_adj - 1.0)
+        split = (raw_move > 0.3) & (adj_move < 0.5 * raw_move)
+        prev_close = np.where(split, prev_adj * close / adj, prev_close)
 
     # Period moves are measured from the close before the period, found with an as-of join.
     base_day = _period_base_day(ev)
     is_period = base_day.notna().to_numpy()
+    open_base = np.full(n, np.nan)
     if is_period.any():
         probe = pd.DataFrame({"symbol": ev["symbol"], "base_day": base_day, "row": np.arange(n)})
         probe = probe[is_period & ev["symbol"].notna().to_numpy()].sort_values("base_day")
@@ -247,6 +271,20 @@ def verify_frame(
         base_close = np.full(n, np.nan)
         base_close[asof["row"].to_numpy()] = np.where(fresh, asof["close"], np.nan)
         prev_close = np.where(is_period, base_close, prev_close)
+        # Some desks measure "seit Wochenbeginn" from the period's first open, not the close
+        # before it (finanzen.net does); either base is accepted.
+        first = pd.merge_asof(
+            probe.assign(day_after=probe["base_day"] + pd.Timedelta(days=1)).sort_values(
+                "day_after"
+            ),
+            bars[["symbol", "date", "open"]].sort_values("date"),
+            left_on="day_after",
+            right_on="date",
+            by="symbol",
+            direction="forward",
+        )
+        soon = (first["date"] - first["day_after"]) <= pd.Timedelta(days=MAX_BASE_GAP_DAYS)
+        open_base[first["row"].to_numpy()] = np.where(soon, first["open"], np.nan)
 
     kind = ev["kind"].to_numpy(object)
     # A level over a period ("Jahreshoch bei 19.253 Punkten") must lie in the period's range.
@@ -290,6 +328,10 @@ def verify_frame(
     obs_lo = np.where(is_abs, low - prev_close, low_pct)
     obs_hi = np.where(is_abs, high - prev_close, high_pct)
     claim_lo, claim_hi = _change_interval(value, qualifier, up, is_abs)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        alt_change = np.where(is_abs, close - open_base, (close / open_base - 1.0) * 100.0)
+        alt_lo = np.where(is_abs, low - open_base, (low / open_base - 1.0) * 100.0)
+        alt_hi = np.where(is_abs, high - open_base, (high / open_base - 1.0) * 100.0)
 
     is_dir = kind == "direction"
     claim_lo = np.where(is_dir, np.where(up, -FLAT_PCT, -np.inf), claim_lo)
@@ -304,6 +346,8 @@ def verify_frame(
         # Reported during the day: the claim lies on the path from the base close to the day's
         # low or high (also for week/month/year-to-date figures quoted before the close).
         intraday_ok = (obs_hi >= claim_lo) & (obs_lo <= claim_hi)
+        close_ok |= (alt_change >= claim_lo) & (alt_change <= claim_hi)
+        intraday_ok |= (alt_hi >= claim_lo) & (alt_lo <= claim_hi)
         level_ok = (high >= level_lo) & (low <= level_hi)
         sign_wrong = np.where(up, observed < -FLAT_PCT, np.where(down, observed > FLAT_PCT, False))
 
@@ -318,7 +362,10 @@ def verify_frame(
         & ~np.isin(unit, ["points", "%", "pp"])
         & (unit != currency)
     ) | (is_level & (etype == "index") & (unit != "points"))
-    has_date = ev["ref_date"].notna().to_numpy()
+    open_ended = (
+        ev["period"].isin(["range", "since"]).to_numpy() & ev["period_start"].isna().to_numpy()
+    )
+    has_date = ev["ref_date"].notna().to_numpy() & ~open_ended
     needs_prev = is_change
     no_prices = np.isnan(close) | (needs_prev & np.isnan(prev_close))
     unverifiable = [

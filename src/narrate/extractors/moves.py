@@ -93,6 +93,7 @@ class Lexicon:
     period_cue_map: dict[str, Period]
     crossing_re: re.Pattern[str]
     crossing_map: dict[str, Direction]
+    past_re: re.Pattern[str]
     hypothetical_re: re.Pattern[str]  # case-sensitive: "May" is a month, "may" a hedge
     place_prep_re: re.Pattern[str]  # anchored at the end of the text before an index name
     year_comparison_re: re.Pattern[str]  # anchored at the end of the text before a year
@@ -169,6 +170,7 @@ def lexicon(lang: str) -> Lexicon:
         period_cue_map=period_cues,
         crossing_re=re.compile(_words(list(crossings)), re.IGNORECASE),
         crossing_map=crossings,
+        past_re=re.compile(_words(data["past_cues"]), re.IGNORECASE),
         hypothetical_re=re.compile(_words(data["hypothetical_cues"])),
         place_prep_re=re.compile(rf"{_words(data['place_prepositions'])}\s*$", re.IGNORECASE),
         year_comparison_re=re.compile(rf"{_words(data['year_comparisons'])}\s*$", re.IGNORECASE),
@@ -489,7 +491,15 @@ def _value_move(
     if trigger is not None and not trigger_in_clause:
         confidence -= 0.1
     date = _date_for(sent, q.start, clause)
-    historic = date is None and any(lo <= y.start < hi for y in sent.years)
+    # "Platz 11: ... Im September 2002 trieben Rezessionsängste den DAX um 5,66 Prozent nach
+    # unten": a year (or a past cue) in the clause dates the move, unless the clause has its
+    # own date; a date from another clause does not override it.
+    date_in_clause = date is not None and lo <= date.start < hi
+    historic = not date_in_clause and (
+        any(lo <= y.start < hi for y in sent.years) or lex.past_re.search(text, lo, hi) is not None
+    )
+    if historic:
+        date = None
     period = trigger.period if trigger and trigger.period else (date.period if date else None)
     if period is None:
         cue = _nearest(_period_cues(text, lo, hi, lex), q.start)
