@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 
 from narrate import __version__
 from narrate.extractors.moves import RULES_VERSION, Move
+from narrate.prices.calendars import CalendarError, calendar_name, session_on_or_before
 from narrate.records import Article, CatalogEntity, Event
 
 EXTRACTOR_VERSION = f"{__version__}/{RULES_VERSION}"
@@ -59,6 +60,13 @@ def narrative_date(
     return published
 
 
+def _last_session(entity: CatalogEntity, day: dt.date) -> dt.date:
+    try:
+        return session_on_or_before(calendar_name(entity), day)
+    except CalendarError:  # outside the calendar's years: keep the calendar day
+        return day
+
+
 def event_id(article_id: str, move: Move) -> str:
     key = f"{article_id}:{move.start}:{move.end}:{move.entity_id}:{move.kind}"
     return hashlib.sha256(key.encode()).hexdigest()[:20]
@@ -78,6 +86,10 @@ def assemble(
         if move.date is not None and move.date.date is not None:
             ref_date, basis = move.date.date, "explicit"
             period_start = move.date.start_date
+            if move.date.kind == "relative" and move.date.period in (None, "day"):
+                # "gestern"/"am Vortag" in a Monday report mean Friday's session, and after a
+                # holiday the session before it: counted in the asset's trading days.
+                ref_date = _last_session(ent, ref_date)
         elif move.historic:
             ref_date, basis, period_start = None, None, None
         else:
