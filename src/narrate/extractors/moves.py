@@ -400,8 +400,13 @@ def _value_move(
 
     if lex.non_price_re.search(text, lo, q.start) or lex.non_price_re.search(after_text[:40]):
         return None
-    if lex.hypothetical_re.search(text, lo, hi):
-        return None  # a forecast, a condition or a distance to a level, not the day's fact
+    if lex.hypothetical_re.search(text, sent.start, q.start) or lex.hypothetical_re.search(
+        text, q.start, hi
+    ):
+        # A forecast, a condition or a distance to a level, not the day's fact: a modal verb
+        # anywhere before the number ("könnte es schwer werden, die Marke von 19.000 Punkten
+        # zu knacken") or in its clause.
+        return None
     if _bracketed_after_unknown_name(text, lo, q.start, sent.entities):
         return None  # "Zalando(+7,45 Prozent)": the figure belongs to a name not in the catalog
 
