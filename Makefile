@@ -24,7 +24,7 @@ test: setup
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/python benchmarks/bench_extract.py --shared $(SHARED)
+	$(shell command -v taskset >/dev/null && echo taskset -c 0) $(BIN)/python benchmarks/bench_extract.py --shared $(SHARED)
 
 lint: setup
 	$(BIN)/python -m ruff check src tests benchmarks scripts
