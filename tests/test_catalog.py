@@ -329,8 +329,13 @@ def test_german_genitive(alias: str, genitive: str | None) -> None:
         ),
         (
             "en",
-            "Oil rose and gold slipped; silver was flat.",
-            [("Oil", "commodity:wti"), ("gold", "commodity:gold"), ("silver", "commodity:silver")],
+            # bare "oil" is no alias ("palm oil", "oil output"); "oil prices" and "crude" are
+            "Oil prices rose, crude followed and gold slipped; palm oil was flat.",
+            [
+                ("Oil prices", "commodity:wti"),
+                ("crude", "commodity:wti"),
+                ("gold", "commodity:gold"),
+            ],
         ),
         ("en", "Shares of NVDA and AAPL rallied.", [("NVDA", NVIDIA), ("AAPL", APPLE)]),
         (
