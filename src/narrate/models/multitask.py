@@ -4,7 +4,7 @@ One encoder serves both tasks so that the committed weights stay small. On disk 
 folder:
 
     encoder/                 transformers BertModel + tokenizer (save_pretrained, safetensors)
-    heads.safetensors        sentiment.weight [3, H], sentiment.bias [3], ner.weight [L, H], ner.bias [L]
+    heads.safetensors        sentiment.weight [3, H] and .bias [3]; ner.weight [L, H] and .bias [L]
     narrate_model.json       format, labels, max_length, pooling (see ModelSpec)
 
 Sentiment reads the pair (target, sentence) and classifies the mean-pooled last hidden state
