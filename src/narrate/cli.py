@@ -121,6 +121,42 @@ PricesOption = Annotated[
 ]
 
 
+ModelOption = Annotated[
+    Optional[str],  # noqa: UP045
+    typer.Option(
+        "--model",
+        help="Model name (models/registry.yaml), model folder or Hugging Face id. "
+        "Default: narrate-e5-fin.",
+    ),
+]
+QuantizeOption = Annotated[
+    str, typer.Option(help="int8 (faster on CPU) or none (full float32 weights).")
+]
+
+
+def _check_quantize(value: str) -> str:
+    if value not in ("none", "int8"):
+        raise typer.BadParameter(f"--quantize must be none or int8, not {value!r}")
+    return value
+
+
+def _shared_models(settings):
+    from narrate.models.registry import shared_models
+
+    return shared_models(settings.model, settings.quantize, settings.model_threads)
+
+
+def _model_or_exit(call):
+    """Run `call`; a model that is missing or fails its checks ends the run with one line."""
+    from narrate.models.base import ModelError
+
+    try:
+        return call()
+    except ModelError as err:
+        _stderr.print(f"narrate: error: {err}", style="red", markup=False)
+        raise typer.Exit(1) from None
+
+
 @app.command()
 def extract(
     paths: Annotated[list[str], typer.Argument(help="Text files to read; '-' reads stdin.")],
@@ -136,6 +172,15 @@ def extract(
         typer.Option(help="YAML/CSV file of extra or overriding catalog entries."),
     ] = None,
     prices: PricesOption = None,
+    models: Annotated[
+        Optional[bool],  # noqa: UP045
+        typer.Option(
+            "--models/--no-models",
+            help="Add model sentiment to events (off by default; on when --model is given).",
+        ),
+    ] = None,
+    model: ModelOption = None,
+    quantize: QuantizeOption = "int8",
 ) -> None:
     """Extract move events from articles (and check them against prices with --prices)."""
     from narrate import sinks
@@ -145,9 +190,18 @@ def extract(
     if lang not in ("auto", "de", "en"):
         raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
     fmt = _resolve_format(fmt, output)
-    settings = Settings(lang=lang, catalog=catalog)
+    use_models = models if models is not None else model is not None
+    settings = Settings(
+        lang=lang,
+        catalog=catalog,
+        models=use_models,
+        model=model,
+        quantize=_check_quantize(quantize),
+    )
     pub = _parse_published(published)
     store = _load_prices(prices) if prices is not None else None
+    if use_models:
+        _model_or_exit(lambda: _shared_models(settings))  # a missing model: one line, exit 1
 
     events, problems = [], []
     for item in read_inputs(paths, published=pub):
@@ -155,7 +209,7 @@ def extract(
             problems.append(item)
             _report(item)
             continue
-        result = process(item, settings)
+        result = _model_or_exit(lambda item=item: process(item, settings))
         for problem in result.problems:
             _report(problem)
         problems.extend(result.problems)
@@ -203,6 +257,48 @@ def verify(
     _emit(sinks.with_verifications(frame[keep], checked), fmt, output, problems)
     if any(p.level == "error" for p in problems):
         raise typer.Exit(1)
+
+
+@app.command()
+def sentiment(
+    file: Annotated[
+        str, typer.Argument(help="File with one sentence or headline per line; '-' reads stdin.")
+    ] = "-",
+    target: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="The entity to score; default: the first catalog entity in the line."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="auto, de or en.")] = "auto",
+    model: ModelOption = None,
+    quantize: QuantizeOption = "int8",
+) -> None:
+    """Sentiment of each line towards an entity: one JSON line out per non-empty line in.
+
+    Fields: text, lang, target (null: no entity found, the whole line was scored),
+    label (negative, neutral or positive) and score (the label's probability).
+    """
+    import json
+
+    from narrate.models.registry import load_sentiment
+    from narrate.sentiment import score_lines
+
+    if lang not in ("auto", "de", "en"):
+        raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
+    scorer = _model_or_exit(lambda: load_sentiment(model, quantize=_check_quantize(quantize)))
+    if file == "-":
+        stream = sys.stdin
+    else:
+        path = Path(file)
+        if not path.is_file():
+            raise typer.BadParameter(f"no such file: {file}")
+        stream = path.open(encoding="utf-8", errors="replace")
+
+    def emit() -> None:
+        with stream:
+            for result in score_lines(stream, scorer, target=target, lang=lang):
+                print(json.dumps(result.model_dump(), ensure_ascii=False), flush=True)
+
+    _model_or_exit(emit)  # the model loads with the first lines: its errors end the run here
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ language -> sentences -> mentions (entities, numbers, dates) -> moves -> events.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import Field
 
@@ -18,7 +18,10 @@ from narrate.extractors.dates import find_dates
 from narrate.extractors.moves import find_moves
 from narrate.extractors.numbers import find_quantities
 from narrate.lang import SUPPORTED
-from narrate.records import Article, Event, Problem, Record
+from narrate.records import Article, Event, Problem, Record, UnlinkedEntity
+
+if TYPE_CHECKING:
+    from narrate.models.registry import Models
 
 
 class Settings(Record):
@@ -27,6 +30,12 @@ class Settings(Record):
     lang: Literal["auto", "de", "en"] = "auto"
     langid_backend: Literal["lingua", "langdetect"] = "lingua"
     catalog: Path | None = None  # a user file that adds or overrides catalog entries
+    # Transformer models (sentiment, NER) are off by default: extraction stays rule-only,
+    # offline and byte-identical without a model installed.
+    models: bool = False
+    model: str | None = None  # registry name, model folder or hub id; None: narrate-e5-fin
+    quantize: Literal["none", "int8"] = "int8"
+    model_threads: int | None = None  # torch threads; None: torch's default
 
 
 class ArticleResult(Record):
@@ -34,10 +43,24 @@ class ArticleResult(Record):
     lang: str | None
     events: list[Event] = Field(default_factory=list)
     problems: list[Problem] = Field(default_factory=list)
+    # Filled only with Settings(models=True); see narrate.sentiment.
+    doc_sentiment_label: Literal["positive", "negative", "neutral"] | None = None
+    doc_sentiment_score: float | None = None
+    unlinked: list[UnlinkedEntity] = Field(default_factory=list)
 
 
-def process(article: Article, settings: Settings, catalog: Catalog | None = None) -> ArticleResult:
-    """Run every stage on one article. Bad input becomes a Problem, never an exception."""
+def process(
+    article: Article,
+    settings: Settings,
+    catalog: Catalog | None = None,
+    models: Models | None = None,
+) -> ArticleResult:
+    """Run every stage on one article. Bad input becomes a Problem, never an exception.
+
+    With `settings.models`, the model stage (narrate.sentiment) runs after assemble, on
+    `models` or else on the process-wide models for `settings.model`; a missing or damaged
+    model raises narrate.models.base.ModelError (a set-up error, not bad input).
+    """
     if settings.lang != "auto":
         lang = settings.lang
     else:
@@ -69,6 +92,20 @@ def process(article: Article, settings: Settings, catalog: Catalog | None = None
     # Only paragraphs that name an entity can hold a move: the rest are not even tokenized.
     sentence_spans = nlp.sentences(text, lang, containing=[e.start for e in entities])
     moves = find_moves(text, sentence_spans, entities, quantities, dates, lang, catalog.get)
+    events = assemble(article, lang, moves, catalog.get)
+    if not settings.models:
+        return ArticleResult(article=article, lang=lang, events=events)
+    from narrate.models.registry import shared_models
+    from narrate.sentiment import annotate
+
+    if models is None:
+        models = shared_models(settings.model, settings.quantize, settings.model_threads)
+    notes = annotate(article, events, entities, sentence_spans, models.sentiment, models.ner)
     return ArticleResult(
-        article=article, lang=lang, events=assemble(article, lang, moves, catalog.get)
+        article=article,
+        lang=lang,
+        events=notes.events,
+        doc_sentiment_label=notes.doc_sentiment_label,
+        doc_sentiment_score=notes.doc_sentiment_score,
+        unlinked=notes.unlinked,
     )

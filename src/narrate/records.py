@@ -123,6 +123,18 @@ class Event(Record):
     sentiment_score: float | None = None
 
 
+class UnlinkedEntity(Record):
+    """A company name the NER model found that the catalog does not know (so no events)."""
+
+    text: str
+    start: int  # character offsets into Article.text
+    end: int
+    type: Literal["company"] = "company"
+    score: float
+    reason: Literal["not_in_catalog"] = "not_in_catalog"
+    model: str | None = None  # "name@version" of the NER model
+
+
 ErrorCode = Literal[
     "not_found",
     "unreadable",
