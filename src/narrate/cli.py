@@ -90,16 +90,16 @@ def _known_symbols() -> list[str]:
     return [e.symbol for e in load_catalog().entities if e.symbol]
 
 
-def _emit(table, fmt: str, output: Path | None, problems) -> None:
+def _emit(table, fmt: str, output: Path | None, problems, articles=()) -> None:
     from narrate import sinks
 
     if fmt == "table":
         sinks.render_table(table, Console(file=output.open("w") if output else None))
     elif output is not None:
-        sinks.write(output, fmt, table, problems)
+        sinks.write(output, fmt, table, problems, articles)
         _stderr.print(f"narrate: wrote {table.num_rows} rows to {output}", style="dim")
     elif fmt == "jsonl":
-        sinks.write(sys.stdout, fmt, table, problems)
+        sinks.write(sys.stdout, fmt, table, problems, articles)
     else:
         sinks.write(sys.stdout.buffer, fmt, table, problems)
         sys.stdout.buffer.flush()
@@ -203,7 +203,7 @@ def extract(
     if use_models:
         _model_or_exit(lambda: _shared_models(settings))  # a missing model: one line, exit 1
 
-    events, problems = [], []
+    events, problems, articles = [], [], []
     for item in read_inputs(paths, published=pub):
         if not hasattr(item, "text"):  # a Problem: the article could not be read
             problems.append(item)
@@ -214,6 +214,17 @@ def extract(
             _report(problem)
         problems.extend(result.problems)
         events.extend(result.events)
+        if settings.models and not result.problems:
+            articles.append(
+                {
+                    "article_id": item.id,
+                    "source": item.source,
+                    "lang": result.lang,
+                    "doc_sentiment_label": result.doc_sentiment_label,
+                    "doc_sentiment_score": result.doc_sentiment_score,
+                    "unlinked": [u.model_dump(mode="json") for u in result.unlinked],
+                }
+            )
 
     verifications = None
     if store is not None:
@@ -223,7 +234,7 @@ def extract(
         cat = load_catalog(catalog)
         frame = sinks.events_table(events).to_pandas()
         verifications = verify_frame(frame, store, lambda i: cat.get(i) if i in cat else None)
-    _emit(sinks.events_table(events, verifications), fmt, output, problems)
+    _emit(sinks.events_table(events, verifications), fmt, output, problems, articles)
     if any(p.level == "error" for p in problems):
         raise typer.Exit(1)
 
@@ -299,6 +310,89 @@ def sentiment(
                 print(json.dumps(result.model_dump(), ensure_ascii=False), flush=True)
 
     _model_or_exit(emit)  # the model loads with the first lines: its errors end the run here
+
+
+eval_app = typer.Typer(
+    no_args_is_help=True, help="Measure narrate on held-out data in ../shared/data."
+)
+app.add_typer(eval_app, name="eval")
+SharedOption = Annotated[
+    Path, typer.Option(help="The shared/ folder with data/ (third-party evaluation data).")
+]
+_DEFAULT_SHARED = Path("../shared")
+
+
+def _shared_or_exit(shared: Path) -> None:
+    if not (shared / "data").is_dir():
+        _stderr.print(f"narrate: error: {shared / 'data'} not found (pass --shared)", style="red")
+        raise typer.Exit(1)
+
+
+def _model_dir(model: str | None) -> Path:
+    from narrate.models.base import ModelError
+    from narrate.models.registry import resolve, verify
+
+    try:
+        ref = resolve(model)
+        if ref.path is None:
+            raise ModelError(f"{ref.name}: evaluation needs a local model folder, not a hub id")
+        verify(ref)
+    except ModelError as err:
+        _stderr.print(f"narrate: error: {err}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    return ref.path
+
+
+@eval_app.command("sentiment")
+def eval_sentiment(
+    shared: SharedOption = _DEFAULT_SHARED,
+    model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
+) -> None:
+    """Target sentiment on the held-out test splits: SEntFiN, FinEntity, GerNTSA."""
+    import json
+
+    from narrate.models.training import evaluate_lexicon_sentiment, evaluate_sentiment
+
+    _shared_or_exit(shared)
+    folder = _model_dir(model)
+    for dataset in ("sentfin", "finentity", "gerntsa"):
+        got = evaluate_sentiment(folder, shared, dataset)
+        base = evaluate_lexicon_sentiment(shared, dataset)
+        row = {
+            "dataset": dataset,
+            "n": got["n"],
+            "accuracy": round(got["accuracy"], 4),
+            "macro_f1": round(got["macro_f1"], 4),
+            "micro_f1": round(got["micro_f1"], 4),
+            "lexicon_accuracy": round(base["accuracy"], 4),
+            "lexicon_macro_f1": round(base["macro_f1"], 4),
+        }
+        print(json.dumps(row))
+
+
+@eval_app.command("ner")
+def eval_ner(
+    shared: SharedOption = _DEFAULT_SHARED,
+    model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
+) -> None:
+    """Entity-level NER on the held-out test splits: GermEval 2014 (test part A), FinEntity."""
+    import json
+
+    from narrate.models.training import evaluate_ner
+
+    _shared_or_exit(shared)
+    folder = _model_dir(model)
+    for dataset in ("germeval", "finentity"):
+        got = evaluate_ner(folder, shared, dataset)
+        print(json.dumps({"dataset": dataset, **_round(got)}))
+
+
+def _round(value):
+    if isinstance(value, float):
+        return round(value, 4)
+    if isinstance(value, dict):
+        return {k: _round(v) for k, v in value.items()}
+    return value
 
 
 def main() -> None:

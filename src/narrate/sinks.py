@@ -88,11 +88,17 @@ def _json_rows(table: pa.Table):
         yield {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in row.items()}
 
 
-def write_jsonl(out: IO[str], table: pa.Table, problems: Sequence[Problem] = ()) -> None:
+def write_jsonl(
+    out: IO[str], table: pa.Table, problems: Sequence[Problem] = (), articles: Sequence[dict] = ()
+) -> None:
+    """Problems first, then one line per article summary (with --models), then the events."""
     for problem in problems:
         out.write(
             json.dumps({"record": "problem", **problem.model_dump(mode="json")}, ensure_ascii=False)
         )
+        out.write("\n")
+    for article in articles:
+        out.write(json.dumps({"record": "article", **article}, ensure_ascii=False))
         out.write("\n")
     for row in _json_rows(table):
         out.write(json.dumps({"record": "event", **row}, ensure_ascii=False))
@@ -100,15 +106,22 @@ def write_jsonl(out: IO[str], table: pa.Table, problems: Sequence[Problem] = ())
 
 
 def write(
-    target: Path | IO, fmt: Format, table: pa.Table, problems: Sequence[Problem] = ()
+    target: Path | IO,
+    fmt: Format,
+    table: pa.Table,
+    problems: Sequence[Problem] = (),
+    articles: Sequence[dict] = (),
 ) -> None:
-    """Write an event table to a path or an open stream (text for JSONL, binary otherwise)."""
+    """Write an event table to a path or an open stream (text for JSONL, binary otherwise).
+
+    Article summaries (document sentiment, unlinked companies) go to JSONL only.
+    """
     if fmt == "jsonl":
         if isinstance(target, Path):
             with target.open("w", encoding="utf-8") as out:
-                write_jsonl(out, table, problems)
+                write_jsonl(out, table, problems, articles)
         else:
-            write_jsonl(target, table, problems)
+            write_jsonl(target, table, problems, articles)
     elif fmt == "csv":
         pacsv.write_csv(table, target)
     elif fmt == "parquet":
@@ -225,8 +238,11 @@ def render_table(table: pa.Table, console) -> None:
 
     rows = table.to_pylist()
     checked = "verification_status" in table.column_names
+    scored = any(e.get("sentiment_label") for e in rows)
     out = Table(show_lines=False, header_style="bold")
     columns = ["source", "ref_date", "entity", "symbol", "kind", "move", "period", "conf"]
+    if scored:
+        columns.append("sentiment")
     if checked:
         columns += ["check", "observed"]
     for col in columns:
@@ -252,6 +268,9 @@ def render_table(table: pa.Table, console) -> None:
             e["period"] or "",
             f"{e['confidence']:.2f}",
         ]
+        if scored:
+            label = e.get("sentiment_label")
+            cells.append(f"{label} {e['sentiment_score']:.2f}" if label else "")
         if checked:
             status = e["verification_status"] or ""
             why = f" ({e['verification_reason']})" if e["verification_reason"] else ""
