@@ -355,7 +355,11 @@ def test_extract_command_with_models(tiny):
     )
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
-    assert rows and all(r["sentiment_label"] is not None for r in rows)
+    events = [r for r in rows if r["record"] == "event"]
+    assert events and all(r["sentiment_label"] is not None for r in events)
+    (article,) = [r for r in rows if r["record"] == "article"]
+    assert article["doc_sentiment_label"] in ("negative", "neutral", "positive")
+    assert isinstance(article["unlinked"], list)
 
 
 # --- pipeline ---------------------------------------------------------------------------
