@@ -64,8 +64,6 @@ def main() -> int:
             print(f"SKIP: {err}")
             return 0
         if tokens is None:
-            from transformers import AutoTokenizer  # noqa: F401 - only to report lengths
-
             tokens = statistics.mean(len(s.split()) + len(t.split()) for s, t in items)
         runs = []
         for _ in range(args.repeat):

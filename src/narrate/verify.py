@@ -42,7 +42,6 @@ MAX_BASE_GAP_DAYS = 7
 
 VERIFICATION_COLUMNS = list(Verification.model_fields)
 DAILY_PERIODS = {None, "day", "intraday"}
-CHANGE_KINDS = {"percent_change", "absolute_change", "direction"}
 
 
 def _entity_info(
@@ -366,8 +365,7 @@ def verify_frame(
         ev["period"].isin(["range", "since"]).to_numpy() & ev["period_start"].isna().to_numpy()
     )
     has_date = ev["ref_date"].notna().to_numpy() & ~open_ended
-    needs_prev = is_change
-    no_prices = np.isnan(close) | (needs_prev & np.isnan(prev_close))
+    no_prices = np.isnan(close) | (is_change & np.isnan(prev_close))
     unverifiable = [
         (etype == "aggregate", "aggregate"),
         (ev["symbol"].isna().to_numpy(), "no_symbol"),
