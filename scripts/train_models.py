@@ -1,7 +1,7 @@
 """Train the shipped multilingual model (target sentiment + NER) and score it on the test splits.
 
     python scripts/train_models.py --base build/e5-pruned-k0 --out build/models/narrate-e5-fin \
-        --shared ../shared [--epochs N] [--freeze-layers K] [--max-minutes M]
+        --shared ../shared [--epochs N] [--layers L] [--freeze-layers K] [--max-minutes M]
 
 Only "train OK" sets are read (SEntFiN, FinEntity, GerNTSA, GermEval 2014); see
 narrate.models.data for the deterministic splits. Writes the model folder and, next to it,
@@ -24,7 +24,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True, help="model folder to write")
     parser.add_argument("--shared", type=Path, required=True, help="folder holding data/text/")
     parser.add_argument("--epochs", type=int, default=2)
-    parser.add_argument("--freeze-layers", type=int, default=4)
+    parser.add_argument("--freeze-layers", type=int, default=2)
+    parser.add_argument("--layers", type=int, default=8, help="encoder layers kept (of 12)")
     parser.add_argument("--max-minutes", type=float, default=45.0)
     parser.add_argument("--batch-size", type=int, default=16)
     parser.add_argument("--lr", type=float, default=5e-5)
@@ -50,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             batch_size=args.batch_size,
             lr=args.lr,
             freeze_layers=args.freeze_layers,
+            layers=args.layers,
             max_minutes=args.max_minutes,
         )
         result = training.train(args.base, args.shared, args.out, config, log=log)
@@ -64,6 +66,9 @@ def main(argv: list[str] | None = None) -> int:
         test["lexicon"][f"sentiment/{name}"] = training.evaluate_lexicon_sentiment(
             args.shared, name
         )
+        vader = training.evaluate_lexicon_sentiment(args.shared, name, backend="vader")
+        if vader is not None:
+            test.setdefault("vader", {})[f"sentiment/{name}"] = vader
     for name in training.NER_SETS:
         test["model"][f"ner/{name}"] = training.evaluate_ner(args.out, args.shared, name)
     report["test"] = test

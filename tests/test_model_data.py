@@ -74,7 +74,8 @@ def shared(tmp_path: Path) -> Path:
     )
     more = "".join(f"1\tSatz\tO\tO\n2\t{i}\tO\tO\n\n" for i in range(20))
     (text / "germeval2014_ner" / "NER-de-dev.tsv").write_text(tsv + more, encoding="utf-8")
-    (text / "germeval2014_ner" / "NER-de-test-part-a.tsv").write_text(tsv, encoding="utf-8")
+    part_a = tsv + "".join(f"1\tTeil\tO\tO\n2\t{i}\tO\tO\n\n" for i in range(30))
+    (text / "germeval2014_ner" / "NER-de-test-part-a.tsv").write_text(part_a, encoding="utf-8")
     return root
 
 
@@ -141,16 +142,29 @@ def test_gerntsa_reader(shared: Path):
 
 
 def test_germeval_labels_and_files(shared: Path):
-    test = load_ner_examples(shared, "germeval", "test")
-    assert len(test) == 1
-    assert test[0] == NerExample(
+    splits = {s: load_ner_examples(shared, "germeval", s) for s in data.SPLITS}
+    everything = [ex for s in data.SPLITS for ex in splits[s]]
+    assert len(everything) == 21 + 31
+    first = NerExample(
         tokens="Die Deutsche Bank in Frankfurt und Angela Merkel deutsche iPhone SAP-Chef".split(),
         labels=["O", "B-ORG", "I-ORG", "O", "B-LOC", "O", "B-PER", "I-PER", "O", "O", "O"],
         lang="de",
     )
-    train = load_ner_examples(shared, "germeval", "train")
-    dev = load_ner_examples(shared, "germeval", "dev")
-    assert len(train) + len(dev) == 21
+    assert everything.count(first) == 2  # once from each file
+    # Test part A is split into test and train only; the test split is all from part A.
+    assert splits["test"] and all(ex.tokens[0] in ("Teil", "Die") for ex in splits["test"])
+    assert not any(ex.tokens[0] == "Teil" for ex in splits["dev"])
+    assert any(ex.tokens[0] == "Teil" for ex in splits["train"])
+
+
+def test_target_spans_point_at_the_target(shared: Path):
+    for name in ("sentfin", "finentity", "gerntsa"):
+        for example in load_sentiment_examples(shared, name, "train"):
+            if example.target == "Beta":  # a SEntFiN entity the headline does not name
+                assert example.span() is None
+                continue
+            start, end = example.span()
+            assert example.text[start:end] == example.target, (name, example)
 
 
 def test_bad_arguments_name_the_value(shared: Path, tmp_path: Path):
@@ -194,8 +208,8 @@ def test_real_files_split_sizes():
     assert sum(sizes["finentity", s] for s in data.SPLITS) == 2131
     assert sum(sizes["gerntsa", s] for s in data.SPLITS) == 3792
     assert sum(sizes["ner-finentity", s] for s in data.SPLITS) == 979
-    assert sizes["ner-germeval", "test"] == 3100
-    assert sizes["ner-germeval", "train"] + sizes["ner-germeval", "dev"] == 2200
+    assert sum(sizes["ner-germeval", s] for s in data.SPLITS) == 2200 + 3100
+    assert sizes["ner-germeval", "test"] == 1240  # 40 % of test part A
     # Pinned: a change here moves examples between train and test.
     assert sizes["sentfin", "test"] == 2095
     assert sizes["finentity", "test"] == 407

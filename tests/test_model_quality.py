@@ -2,7 +2,7 @@
 
 The floors are the figures measured when the model was trained (see models/README.md). A change
 may raise a floor; lowering one needs a reason in the commit. The issue's goals (SEntFiN 0.90,
-FinEntity 0.85, GerNTSA 0.75, GermEval ORG 0.80) are not all met yet: the model card says which.
+FinEntity 0.85, GerNTSA 0.75, GermEval ORG 0.80) are not all met: the model card says which.
 """
 
 from __future__ import annotations
@@ -26,14 +26,20 @@ needs_data = pytest.mark.skipif(
     not (SHARED / "data" / "text").is_dir(), reason=f"evaluation data not found under {SHARED}"
 )
 
-# Measured on the held-out test splits when the shipped model was built (models/README.md).
-# Measured: SEntFiN 0.829, FinEntity 0.843, GerNTSA 0.502, GermEval ORG 0.635, FinEntity ORG 0.882.
-SENTIMENT_FLOORS = {  # dataset: (metric, floor)
-    "sentfin": ("accuracy", 0.82),
-    "finentity": ("micro_f1", 0.84),
-    "gerntsa": ("macro_f1", 0.50),
+# Measured on the held-out test splits when the shipped model was built (models/README.md),
+# float32 / int8 (int8 as `extract --models` runs it; on a CPU with BF16 the feed-forward output
+# projections run in bfloat16, elsewhere in float32, which scores at least as well):
+# SEntFiN 0.854 / 0.851, FinEntity 0.872 / 0.865, GerNTSA 0.473 / 0.465,
+# GermEval ORG 0.623 / 0.606, FinEntity ORG 0.930 / 0.916.
+SENTIMENT_FLOORS = {  # dataset: (metric, {quantize: floor})
+    "sentfin": ("accuracy", {"none": 0.85, "int8": 0.845}),
+    "finentity": ("micro_f1", {"none": 0.87, "int8": 0.86}),
+    "gerntsa": ("macro_f1", {"none": 0.47, "int8": 0.46}),
 }
-NER_ORG_FLOORS = {"germeval": 0.63, "finentity": 0.88}
+NER_ORG_FLOORS = {
+    "germeval": {"none": 0.62, "int8": 0.60},
+    "finentity": {"none": 0.925, "int8": 0.91},
+}
 
 
 @needs_model
@@ -56,23 +62,44 @@ def test_shipped_model_scores_headlines_offline():
 
 @needs_model
 @needs_data
+@pytest.mark.parametrize("quantize", ["none", "int8"])
 @pytest.mark.parametrize("dataset", sorted(SENTIMENT_FLOORS))
-def test_sentiment_quality_floor(dataset):
+def test_sentiment_quality_floor(dataset, quantize):
     from narrate.models.training import evaluate_sentiment
 
-    metric, floor = SENTIMENT_FLOORS[dataset]
-    got = evaluate_sentiment(MODEL, SHARED, dataset)
-    print(f"\n{dataset}: {metric} {got[metric]:.4f} (n={got['n']}, floor {floor})")
+    metric, floors = SENTIMENT_FLOORS[dataset]
+    got = evaluate_sentiment(MODEL, SHARED, dataset, quantize=quantize)
+    floor = floors[quantize]
+    print(f"\n{dataset} {quantize}: {metric} {got[metric]:.4f} (n={got['n']}, floor {floor})")
     assert got[metric] >= floor
 
 
 @needs_model
 @needs_data
+@pytest.mark.parametrize("quantize", ["none", "int8"])
 @pytest.mark.parametrize("dataset", sorted(NER_ORG_FLOORS))
-def test_ner_org_floor(dataset):
+def test_ner_org_floor(dataset, quantize):
     from narrate.models.training import evaluate_ner
 
-    got = evaluate_ner(MODEL, SHARED, dataset)
+    got = evaluate_ner(MODEL, SHARED, dataset, quantize=quantize)
     org = got["ORG"]["f1"]
-    print(f"\n{dataset}: ORG F1 {org:.4f} (floor {NER_ORG_FLOORS[dataset]})")
-    assert org >= NER_ORG_FLOORS[dataset]
+    floor = NER_ORG_FLOORS[dataset][quantize]
+    print(f"\n{dataset} {quantize}: ORG F1 {org:.4f} (floor {floor})")
+    assert org >= floor
+
+
+@needs_data
+def test_lexicon_baselines_match_the_model_card():
+    from narrate.models.training import evaluate_lexicon_sentiment
+
+    pytest.importorskip("vaderSentiment", reason="vaderSentiment (dev extra) not installed")
+    words = {d: evaluate_lexicon_sentiment(SHARED, d) for d in SENTIMENT_FLOORS}
+    vader = {d: evaluate_lexicon_sentiment(SHARED, d, backend="vader") for d in SENTIMENT_FLOORS}
+    assert round(words["sentfin"]["accuracy"], 3) == 0.616
+    assert round(words["finentity"]["micro_f1"], 3) == 0.592
+    assert round(words["gerntsa"]["macro_f1"], 3) == 0.401
+    assert round(vader["sentfin"]["accuracy"], 3) == 0.526
+    assert round(vader["finentity"]["micro_f1"], 3) == 0.403
+    assert vader["gerntsa"] is None  # VADER is English-only
+    with pytest.raises(ValueError, match="'afinn'"):
+        evaluate_lexicon_sentiment(SHARED, "sentfin", backend="afinn")

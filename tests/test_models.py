@@ -257,6 +257,78 @@ def test_ner_spans_are_words_with_exact_offsets(tiny, quantize):
             assert span.label == "ORG" and 0.0 < span.score <= 1.0
 
 
+def _runtime(tiny, quantize="none", batch_size=64):
+    from narrate.models.runtime import MultiTaskRuntime
+
+    return MultiTaskRuntime(registry.resolve(str(tiny)), quantize=quantize, batch_size=batch_size)
+
+
+def test_one_pass_gives_what_separate_calls_give(tiny):
+    runtime = _runtime(tiny, batch_size=3)
+    sentence = SENTENCES[1]  # "Siemens-Aktie stieg am Dienstag, Apple fiel."
+    siemens, apple = (0, 7), (sentence.index("Apple"), sentence.index("Apple") + 5)
+    (joint,) = runtime.analyze([sentence], [[siemens, apple, None]])
+    alone = runtime.sentiment([(sentence, "Siemens"), (sentence, "Apple"), (sentence, sentence)])
+    for a, b in zip(joint.scores, alone, strict=True):
+        assert a.probs == pytest.approx(b.probs, abs=1e-5)
+    assert joint.spans == runtime.ner([sentence])[0]
+    # The target changes the input of the head: two targets, two different scores.
+    assert joint.scores[0].probs != pytest.approx(joint.scores[1].probs, abs=1e-6)
+    # A target the sentence does not name is scored as the sentence itself.
+    (missing,) = runtime.sentiment([(sentence, "Volkswagen")])
+    assert missing.probs == pytest.approx(joint.scores[2].probs, abs=1e-5)
+    with pytest.raises(ValueError, match="one list of targets per sentence"):
+        runtime.analyze([sentence], [])
+
+
+def test_pipeline_encodes_each_entity_sentence_once(tiny, monkeypatch):
+    from narrate.models.runtime import MultiTaskNer, MultiTaskSentiment
+    from narrate.sentiment import annotate
+
+    article, _ = read_text_file(SEED_000)
+    plain = process(article, Settings())
+    runtime = _runtime(tiny)
+    runtime._ensure()
+    encoded: list[int] = []
+    hidden = runtime._model.hidden
+    monkeypatch.setattr(
+        runtime._model, "hidden", lambda ids, mask: encoded.append(len(ids)) or hidden(ids, mask)
+    )
+    entities = load_catalog().matcher("de").find(article.text)
+    from narrate import nlp
+
+    spans = [(s.start, s.end) for s in nlp.sentences(article.text, "de")]
+    joint = annotate(
+        article, plain.events, entities, spans, MultiTaskSentiment(runtime), MultiTaskNer(runtime)
+    )
+    with_entity = [(a, b) for a, b in spans if any(a <= e.start and e.end <= b for e in entities)]
+    assert sum(encoded) == len(with_entity)
+
+    class Separate:  # the same heads without the shared runtime: two passes
+        def __init__(self, inner):
+            self.inner, self.name = inner, inner.name
+
+        def score(self, items):
+            return self.inner.score(items)
+
+        def tag(self, sentences):
+            return self.inner.tag(sentences)
+
+    apart = annotate(
+        article,
+        plain.events,
+        entities,
+        spans,
+        Separate(MultiTaskSentiment(runtime)),
+        Separate(MultiTaskNer(runtime)),
+    )
+    assert [e.sentiment_label for e in joint.events] == [e.sentiment_label for e in apart.events]
+    for a, b in zip(joint.events, apart.events, strict=True):
+        assert a.sentiment_score == pytest.approx(b.sentiment_score, abs=1e-5)
+    assert joint.doc_sentiment_label == apart.doc_sentiment_label
+    assert [u.text for u in joint.unlinked] == [u.text for u in apart.unlinked]
+
+
 def test_words_and_bio_decoding():
     sentence = "Die Siemens-Aktie stieg um 3,5 %, Macy's fiel."
     cut = words(sentence)

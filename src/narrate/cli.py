@@ -347,6 +347,9 @@ def _model_dir(model: str | None) -> Path:
 def eval_sentiment(
     shared: SharedOption = _DEFAULT_SHARED,
     model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
+    quantize: Annotated[
+        str, typer.Option(help="int8 (what `extract --models` runs) or none (float32).")
+    ] = "int8",
 ) -> None:
     """Target sentiment on the held-out test splits: SEntFiN, FinEntity, GerNTSA."""
     import json
@@ -356,10 +359,11 @@ def eval_sentiment(
     _shared_or_exit(shared)
     folder = _model_dir(model)
     for dataset in ("sentfin", "finentity", "gerntsa"):
-        got = evaluate_sentiment(folder, shared, dataset)
+        got = evaluate_sentiment(folder, shared, dataset, quantize=_quantize_or_exit(quantize))
         base = evaluate_lexicon_sentiment(shared, dataset)
         row = {
             "dataset": dataset,
+            "quantize": quantize,
             "n": got["n"],
             "accuracy": round(got["accuracy"], 4),
             "macro_f1": round(got["macro_f1"], 4),
@@ -367,6 +371,10 @@ def eval_sentiment(
             "lexicon_accuracy": round(base["accuracy"], 4),
             "lexicon_macro_f1": round(base["macro_f1"], 4),
         }
+        vader = evaluate_lexicon_sentiment(shared, dataset, backend="vader")
+        if vader is not None:
+            row["vader_accuracy"] = round(vader["accuracy"], 4)
+            row["vader_macro_f1"] = round(vader["macro_f1"], 4)
         print(json.dumps(row))
 
 
@@ -374,6 +382,9 @@ def eval_sentiment(
 def eval_ner(
     shared: SharedOption = _DEFAULT_SHARED,
     model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
+    quantize: Annotated[
+        str, typer.Option(help="int8 (what `extract --models` runs) or none (float32).")
+    ] = "int8",
 ) -> None:
     """Entity-level NER on the held-out test splits: GermEval 2014 (test part A), FinEntity."""
     import json
@@ -383,8 +394,14 @@ def eval_ner(
     _shared_or_exit(shared)
     folder = _model_dir(model)
     for dataset in ("germeval", "finentity"):
-        got = evaluate_ner(folder, shared, dataset)
-        print(json.dumps({"dataset": dataset, **_round(got)}))
+        got = evaluate_ner(folder, shared, dataset, quantize=_quantize_or_exit(quantize))
+        print(json.dumps({"dataset": dataset, "quantize": quantize, **_round(got)}))
+
+
+def _quantize_or_exit(value: str) -> str:
+    if value not in ("int8", "none"):
+        raise typer.BadParameter(f"--quantize must be int8 or none, not {value!r}")
+    return value
 
 
 def _round(value):

@@ -1,7 +1,8 @@
 """Model stage after assemble: target sentiment on events, a document sentiment, unlinked names.
 
 Only sentences that name a catalog entity (and so every sentence with an event) go through the
-models; an article without one costs no inference.
+models; an article without one costs no inference. With the shipped multitask model each such
+sentence is encoded once for NER and every mention in it (`MultiTaskRuntime.analyze`).
 
 - Event sentiment: the sentiment towards the event's entity (target = its mention text) in the
   event's sentence -> `Event.sentiment_label` / `sentiment_score` (probability of the label).
@@ -22,7 +23,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
 
-from narrate.models.base import SENTIMENT_LABELS, NerModel, SentimentLabel, TargetSentimentModel
+from narrate.models.base import (
+    SENTIMENT_LABELS,
+    NerModel,
+    NerSpan,
+    SentimentLabel,
+    SentimentScore,
+    TargetSentimentModel,
+)
 from narrate.records import Article, EntityMention, Event, Record, UnlinkedEntity
 
 Span = tuple[int, int]  # (start, end) character offsets into the article text
@@ -40,6 +48,16 @@ class ModelNotes(Record):
 def _clean(text: str) -> str:
     # Event.sentence is whitespace-normalized (assemble): targets are scored in the same form.
     return " ".join(text.split())
+
+
+def _joint_runtime(sentiment: TargetSentimentModel, ner: NerModel | None):
+    """The shared runtime when both models are heads of one multitask model, else None."""
+    runtime = getattr(sentiment, "runtime", None)
+    if runtime is None or not hasattr(runtime, "analyze"):
+        return None
+    if ner is not None and getattr(ner, "runtime", None) is not runtime:
+        return None
+    return runtime
 
 
 def annotate(
@@ -77,9 +95,27 @@ def annotate(
             for mention in inside
         )
     )
+    scores: dict[tuple[str, str], SentimentScore] = {}
+    tags: list[list[NerSpan]] | None = None
+    joint = _joint_runtime(sentiment, ner)
+    if joint is not None and in_sentence:
+        # One forward pass per sentence gives NER and the sentiment of each of its mentions.
+        results = joint.analyze(
+            [text[start:end] for (start, end), _ in in_sentence],
+            [
+                [(m.start - start, m.end - start) for m in inside]
+                for (start, _), inside in in_sentence
+            ],
+            ner=ner is not None,
+        )
+        for ((start, end), inside), result in zip(in_sentence, results, strict=True):
+            for mention, score in zip(inside, result.scores, strict=True):
+                scores.setdefault((_clean(text[start:end]), mention.text), score)
+        tags = [result.spans for result in results] if ner is not None else None
     event_pairs = [(event.sentence, event.mention) for event in events]
-    pairs = list(dict.fromkeys([*doc_pairs, *event_pairs]))
-    scores = dict(zip(pairs, sentiment.score(pairs), strict=True)) if pairs else {}
+    pairs = [p for p in dict.fromkeys([*doc_pairs, *event_pairs]) if p not in scores]
+    if pairs:
+        scores.update(zip(pairs, sentiment.score(pairs), strict=True))
 
     filled = [
         event.model_copy(
@@ -99,7 +135,8 @@ def annotate(
     unlinked: list[UnlinkedEntity] = []
     if ner is not None and in_sentence:
         spans = [span for span, _ in in_sentence]
-        tags = ner.tag([text[s:e] for s, e in spans])
+        if tags is None:
+            tags = ner.tag([text[s:e] for s, e in spans])
         for (start, _end), tagged in zip(spans, tags, strict=True):
             for found in tagged:
                 if found.label != "ORG":

@@ -6,7 +6,8 @@ in a test) fits behind these. Nothing heavy is imported here.
 Words for NER are cut by one regex (`words`), so span offsets are exact character offsets into
 the sentence the caller passed, whatever sub-word tokenizer the model uses. A model trained for
 narrate must see the same words (`tokenizer([w.text for w in words(s)], is_split_into_words=True)`,
-the label on each word's first sub-token).
+the label on each word's first sub-token). A sentiment target is given as the words that
+overlap its character span (`locate`, `target_words`).
 """
 
 from __future__ import annotations
@@ -113,6 +114,27 @@ _WORD_RE = re.compile(r"\w+(?:[.,'’&-]\w+)*|[^\w\s]")
 def words(text: str) -> list[Word]:
     """Cut `text` into words with exact character offsets (the unit NER labels are given on)."""
     return [Word(m.start(), m.end(), m.group()) for m in _WORD_RE.finditer(text)]
+
+
+def locate(sentence: str, target: str) -> tuple[int, int] | None:
+    """Character span of `target` in `sentence`: first exact match, else first case-blind one."""
+    target = target.strip()
+    if not target:
+        return None
+    at = sentence.find(target)
+    if at < 0:
+        at = sentence.casefold().find(target.casefold())
+        if at < 0 or len(sentence.casefold()) != len(sentence):
+            return None
+    return at, at + len(target)
+
+
+def target_words(spans: Sequence[Word], target: tuple[int, int] | None) -> list[bool]:
+    """Which words overlap the character span `target` (none when it is None)."""
+    if target is None:
+        return [False] * len(spans)
+    lo, hi = target
+    return [w.start < hi and lo < w.end for w in spans]
 
 
 def decode_bio(

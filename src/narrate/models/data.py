@@ -37,6 +37,9 @@ SPLIT_SEED = "narrate-split-1"
 # what remains after the test split and only drives early stopping.
 TEST_FRACTION = {"sentfin": 0.15, "finentity": 0.20, "gerntsa": 0.20}
 DEV_FRACTION = 0.10
+# GermEval 2014 ships no training file here: its dev file and 60 % of test part A train, the
+# other 40 % of test part A (about 1,240 sentences) is the held-out test split.
+GERMEVAL_TEST_FRACTION = 0.40
 # A FinEntity paragraph can run to ~90 words; a window of this many words around the target keeps
 # the (target, sentence) pair inside the model's 96-token budget in almost every case.
 MAX_WINDOW_WORDS = 60
@@ -58,6 +61,17 @@ class SentimentExample(BaseModel):
     target: str
     label: Literal["negative", "neutral", "positive"]
     lang: str
+    # Character span of the target in `text` when the data gives it; else it is searched for.
+    start: int | None = None
+    end: int | None = None
+
+    def span(self) -> tuple[int, int] | None:
+        """Where the target is in the text (given, else `base.locate`); None: not found."""
+        if self.start is not None and self.end is not None:
+            return self.start, self.end
+        from narrate.models.base import locate
+
+        return locate(self.text, self.target)
 
 
 class NerExample(BaseModel):
@@ -155,9 +169,17 @@ def _word_spans(text: str) -> list[tuple[int, int]]:
 
 def target_window(text: str, start: int, end: int, max_words: int = MAX_WINDOW_WORDS) -> str:
     """The text itself when short, else about `max_words` words centred on text[start:end]."""
+    return window_with_offset(text, start, end, max_words)[0]
+
+
+def window_with_offset(
+    text: str, start: int, end: int, max_words: int = MAX_WINDOW_WORDS
+) -> tuple[str, int]:
+    """`target_window` and the offset in `text` where the window starts."""
     spans = _word_spans(text)
     if len(spans) <= max_words:
-        return text.strip()
+        stripped = text.strip()
+        return stripped, (text.index(stripped) if stripped else 0)
     first = next((i for i, (_, e) in enumerate(spans) if e > start), len(spans) - 1)
     last = max(
         (i for i, (s, _) in enumerate(spans) if s < end),
@@ -166,7 +188,7 @@ def target_window(text: str, start: int, end: int, max_words: int = MAX_WINDOW_W
     width = max(max_words, last - first + 1)
     lo = max(0, min(first - (width - (last - first + 1)) // 2, len(spans) - width))
     hi = min(len(spans), lo + width)
-    return text[spans[lo][0] : spans[hi - 1][1]]
+    return text[spans[lo][0] : spans[hi - 1][1]], spans[lo][0]
 
 
 def read_finentity_sentiment(path: Path) -> Iterator[tuple[str, SentimentExample]]:
@@ -176,11 +198,15 @@ def read_finentity_sentiment(path: Path) -> Iterator[tuple[str, SentimentExample
         for ann in paragraph["annotations"]:
             start, end = int(ann["start"]), int(ann["end"])
             target = content[start:end].strip() or str(ann["value"]).strip()
+            window, offset = window_with_offset(content, start, end)
+            lo, hi = max(0, start - offset), min(len(window), end - offset)
             example = SentimentExample(
-                text=target_window(content, start, end),
+                text=window,
                 target=target,
                 label=str(ann["tag"]).lower(),
                 lang="en",
+                start=lo if lo < hi else None,
+                end=hi if lo < hi else None,
             )
             yield content, example
 
@@ -216,18 +242,24 @@ def read_finentity_ner(path: Path) -> Iterator[tuple[str, NerExample]]:
 def read_gerntsa(path: Path) -> Iterator[tuple[str, SentimentExample]]:
     """(split key, example) for every GerNTSA record; the key is the sentence."""
     for record in json.loads(Path(path).read_text(encoding="utf-8")):
-        text = record["opinion_snippet"]
+        raw = record["opinion_snippet"]
+        text = raw.strip()
+        shift = raw.index(text) if text else 0
         anchor = record.get("target_anchor") or {}
-        target = record["target"]
-        if anchor and text[anchor["from"] : anchor["to"]].strip():
-            target = text[anchor["from"] : anchor["to"]]
+        target, start, end = record["target"], None, None
+        if anchor and raw[anchor["from"] : anchor["to"]].strip():
+            target = raw[anchor["from"] : anchor["to"]]
+            start = max(0, anchor["from"] - shift)
+            end = min(len(text), anchor["to"] - shift)
         example = SentimentExample(
-            text=text.strip(),
+            text=text,
             target=target.strip(),
             label=record["sentiment"]["polarity"].strip().lower(),
             lang="de",
+            start=start if start is not None and start < end else None,
+            end=end if start is not None and start < end else None,
         )
-        yield text, example
+        yield raw, example
 
 
 # ----------------------------------------------------------------------------- GermEval 2014
@@ -304,16 +336,23 @@ def load_sentiment_examples(shared: Path, dataset: str, split: str) -> list[Sent
 def load_ner_examples(shared: Path, dataset: str, split: str) -> list[NerExample]:
     """NER examples of one split of one set, in file order.
 
-    GermEval: the test-part-a file is the test split; its dev file is split into train and dev.
+    GermEval: the dev file is split into train and dev; the test-part-a file into test
+    (`GERMEVAL_TEST_FRACTION` of its sentences) and train (the rest). The key is the sentence.
     FinEntity: the paragraphs get the same split as their sentiment examples.
     """
     _check_split(split)
     if dataset == "germeval":
-        if split == "test":
-            return list(read_germeval(_data_file(shared, GERMEVAL_TEST_FILE)))
-        examples = read_germeval(_data_file(shared, GERMEVAL_TRAIN_FILE))
-        # test_fraction 0: the whole file is train + dev; the key is the sentence text.
-        return [ex for ex in examples if assign_split(" ".join(ex.tokens), 0.0) == split]
+        out = [
+            ex
+            for ex in read_germeval(_data_file(shared, GERMEVAL_TRAIN_FILE))
+            if assign_split(" ".join(ex.tokens), 0.0) == split
+        ]
+        out += [
+            ex
+            for ex in read_germeval(_data_file(shared, GERMEVAL_TEST_FILE))
+            if assign_split(" ".join(ex.tokens), GERMEVAL_TEST_FRACTION, 0.0) == split
+        ]
+        return out
     if dataset == "finentity":
         fraction = TEST_FRACTION["finentity"]
         return [

@@ -4,12 +4,15 @@ One encoder serves both tasks so that the committed weights stay small. On disk 
 folder:
 
     encoder/                 transformers BertModel + tokenizer (save_pretrained, safetensors)
-    heads.safetensors        sentiment.weight [3, H] and .bias [3]; ner.weight [L, H] and .bias [L]
+    heads.safetensors        sentiment.weight [3, 2H] and .bias [3]; ner.weight [L, H], .bias [L]
     narrate_model.json       format, labels, max_length, pooling (see ModelSpec)
 
-Sentiment reads the pair (target, sentence) and classifies the mean-pooled last hidden state
-(mean over every real token, as e5 was trained); NER reads the sentence alone and classifies
-each token, the first sub-token of a word carrying the word's BIO label.
+One forward pass over a sentence serves both tasks and every target in it. The sentence is fed
+as its words (`narrate.models.base.words`, joined by single spaces). NER classifies each token,
+the first sub-token of a word carrying the word's BIO label. Target sentiment classifies the
+concatenation of two means of the last hidden states: over the whole sentence and over the
+tokens of the target's words; a target that is not in the sentence (an all-zero target mask)
+takes the sentence mean for both halves, which is the sentence's own sentiment.
 
 torch and transformers are imported here at module level: import this module only when a model
 is actually needed (narrate.models.registry does so lazily).
@@ -25,7 +28,7 @@ from pydantic import BaseModel, ConfigDict
 from safetensors.torch import load_file, save_file
 from torch import nn
 
-FORMAT = "narrate-multitask-1"
+FORMAT = "narrate-multitask-2"
 
 
 class ModelSpec(BaseModel):
@@ -39,33 +42,58 @@ class ModelSpec(BaseModel):
     sentiment_labels: list[str] = ["negative", "neutral", "positive"]
     ner_labels: list[str] = ["O", "B-ORG", "I-ORG", "B-PER", "I-PER", "B-LOC", "I-LOC"]
     max_length: int = 128
-    pooling: str = "mean"
+    pooling: str = "mean+target"
 
 
 class MultiTaskModel(nn.Module):
-    """A BertModel encoder with a sentence-level sentiment head and a token-level NER head."""
+    """A BertModel encoder with a target-sentiment head and a token-level NER head."""
 
     def __init__(self, encoder: nn.Module, n_sentiment: int, n_ner: int):
         super().__init__()
         self.encoder = encoder
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(0.1)
-        self.sentiment = nn.Linear(hidden, n_sentiment)
+        self.sentiment = nn.Linear(2 * hidden, n_sentiment)
         self.ner = nn.Linear(hidden, n_ner)
 
     def hidden(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
         return self.encoder(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
 
+    def sentiment_from_states(
+        self,
+        states: torch.Tensor,
+        attention_mask: torch.Tensor,
+        target_mask: torch.Tensor,
+        rows: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        """Logits per target; target i reads sentence `rows[i]` (default: row i).
+
+        Args:
+            states: [B, T, H] last hidden states.
+            attention_mask: [B, T], 1 on real tokens.
+            target_mask: [N, T], 1 on the target's tokens (all 0: no target in the sentence).
+            rows: [N] sentence row of each target, or None when N == B and target i is in row i.
+        """
+        if rows is not None:
+            states, attention_mask = states[rows], attention_mask[rows]
+        mask = attention_mask.unsqueeze(-1).to(states.dtype)
+        sentence = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+        tmask = target_mask.unsqueeze(-1).to(states.dtype)
+        count = tmask.sum(1)
+        target = torch.where(count > 0, (states * tmask).sum(1) / count.clamp(min=1.0), sentence)
+        return self.sentiment(self.dropout(torch.cat([sentence, target], dim=-1)))
+
     def sentiment_logits(
-        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor, target_mask: torch.Tensor
     ) -> torch.Tensor:
         states = self.hidden(input_ids, attention_mask)
-        mask = attention_mask.unsqueeze(-1).to(states.dtype)
-        pooled = (states * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-        return self.sentiment(self.dropout(pooled))
+        return self.sentiment_from_states(states, attention_mask, target_mask)
+
+    def ner_from_states(self, states: torch.Tensor) -> torch.Tensor:
+        return self.ner(self.dropout(states))
 
     def ner_logits(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
-        return self.ner(self.dropout(self.hidden(input_ids, attention_mask)))
+        return self.ner_from_states(self.hidden(input_ids, attention_mask))
 
 
 def save(

@@ -3,15 +3,16 @@
 One `MultiTaskRuntime` loads the folder once, on first use, and serves both heads; the two thin
 adapters `MultiTaskSentiment` and `MultiTaskNer` give it the `base` protocols. Inputs are sorted
 by length and run in batches (64 by default), so padding is short; everything runs under
-`torch.inference_mode`. int8 dynamic quantization of the Linear layers roughly halves CPU time
-at a small cost in accuracy; as activations are quantized with one scale per batch, an int8
-score can move slightly (~1e-3) with the other inputs of its batch. The same inputs in the same
-order always give the same scores.
+`torch.inference_mode`. int8 dynamic quantization of most Linear layers (`int8_layers`)
+roughly halves CPU time at a small cost in accuracy; as activations are quantized with one scale
+per batch, an int8 score can move slightly (~1e-3) with the other inputs of its batch. The same
+inputs in the same order always give the same scores.
 
-How inputs are fed (training must match):
-    sentiment: tokenizer(target, sentence, truncation="only_second", max_length=spec.max_length)
-    NER:       tokenizer([w.text for w in base.words(sentence)], is_split_into_words=True, ...),
-               the label of a word read from its first sub-token.
+How inputs are fed (training must match): every sentence once, as its words,
+    tokenizer([w.text for w in base.words(sentence)], is_split_into_words=True, ...);
+NER reads a word's label from its first sub-token; the sentiment of each target in the sentence
+reads the tokens of the words that overlap the target (`base.target_words`). `analyze` gives
+both from one forward pass, which is how the pipeline calls it.
 
 torch is imported inside the functions: importing this module stays cheap.
 """
@@ -20,16 +21,30 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from narrate.models.base import (
     SENTIMENT_LABELS,
     ModelError,
     NerSpan,
     SentimentScore,
+    Word,
     decode_bio,
+    locate,
+    target_words,
     words,
 )
+
+TargetSpan = tuple[int, int] | None  # character span in the sentence; None: the whole sentence
+
+
+class Analysis(NamedTuple):
+    """One sentence after `MultiTaskRuntime.analyze`."""
+
+    spans: list[NerSpan]  # entities (empty when NER was not asked for)
+    scores: list[SentimentScore]  # one per target, in order
+
 
 if TYPE_CHECKING:
     import torch
@@ -60,8 +75,78 @@ def prepare(model: torch.nn.Module, quantize: Quantize, threads: int | None) -> 
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", UserWarning)
-            model = quantize_dynamic.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            model = quantize_dynamic.quantize_dynamic(
+                model, int8_layers(model, quantize_dynamic), dtype=torch.qint8
+            )
+        if fast_bf16():
+            for name, module in list(model.named_modules()):
+                if _is_ffn_output(name) and isinstance(module, torch.nn.Linear):
+                    parent, _, child = name.rpartition(".")
+                    setattr(model.get_submodule(parent), child, Bf16Linear(module))
     return model
+
+
+def _is_ffn_output(name: str) -> bool:
+    return (
+        name.startswith("encoder.") and name.endswith(".output.dense") and ".attention." not in name
+    )
+
+
+def fast_bf16() -> bool:
+    """Whether this CPU multiplies bfloat16 natively (AVX-512 BF16 or AMX); Linux flags only."""
+    try:
+        flags = Path("/proc/cpuinfo").read_text(encoding="ascii", errors="replace")
+    except OSError:
+        return False
+    return " avx512_bf16" in flags or " amx_bf16" in flags
+
+
+def _bf16_linear_class():
+    import torch
+
+    class Bf16Linear(torch.nn.Module):
+        """A Linear layer computed in bfloat16 (float32 in and out): for the feed-forward output
+        projections that int8 handles badly; half the time of float32 where the CPU has BF16."""
+
+        def __init__(self, linear: torch.nn.Linear) -> None:
+            super().__init__()
+            self.weight = torch.nn.Parameter(
+                linear.weight.detach().to(torch.bfloat16), requires_grad=False
+            )
+            bias = linear.bias.detach().to(torch.bfloat16) if linear.bias is not None else None
+            self.bias = None if bias is None else torch.nn.Parameter(bias, requires_grad=False)
+
+        def forward(self, x: torch.Tensor) -> torch.Tensor:
+            out = torch.nn.functional.linear(x.to(torch.bfloat16), self.weight, self.bias)
+            return out.to(x.dtype)
+
+    return Bf16Linear
+
+
+def Bf16Linear(linear: Any) -> Any:  # noqa: N802 - builds a module, reads like a class
+    return _bf16_linear_class()(linear)
+
+
+def int8_layers(model: torch.nn.Module, quantization: Any) -> dict[str, Any]:
+    """The Linear layers to quantize, each with per-channel int8 weights.
+
+    Left out: each feed-forward block's output projection (BERT's `layer.N.output.dense`:
+    its input comes out of GELU with a few large outliers, and one activation scale per batch
+    then flattens the rest; quantizing it cost 4.6 points of SEntFiN accuracy and 10 of GermEval
+    ORG F1 in `models/README.md`'s measurements) and the task heads (tiny). Per-channel weight
+    scales instead of one per matrix recover a little more. Where the CPU has native bfloat16
+    (`fast_bf16`), `prepare` runs those projections in bfloat16 instead of float32.
+    """
+    import torch
+
+    qconfig = quantization.per_channel_dynamic_qconfig
+    return {
+        name: qconfig
+        for name, module in model.named_modules()
+        if isinstance(module, torch.nn.Linear)
+        and name.startswith("encoder.")
+        and not _is_ffn_output(name)
+    }
 
 
 def quiet_transformers() -> None:
@@ -137,46 +222,130 @@ class MultiTaskRuntime:
         self._model = prepare(model, self.quantize, self.threads)
         self._tokenizer, self._spec = tokenizer, spec
 
-    def sentiment(self, items: Sequence[tuple[str, str]]) -> list[SentimentScore]:
-        """Target sentiment for (sentence, target) pairs."""
-        if not items:
+    def analyze(
+        self,
+        sentences: Sequence[str],
+        targets: Sequence[Sequence[TargetSpan]],
+        *,
+        ner: bool = True,
+    ) -> list[Analysis]:
+        """NER and the sentiment of every target of each sentence, one forward pass each.
+
+        Args:
+            sentences: The sentences.
+            targets: Per sentence, the character spans of the targets to score (None: the
+                sentence's own sentiment).
+            ner: Also tag entities.
+        """
+        if len(targets) != len(sentences):
+            raise ValueError("analyze: one list of targets per sentence")
+        if not sentences:
             return []
         self._ensure()
         import torch
 
-        def step(batch: list[int]) -> list[SentimentScore]:
+        labels = self._spec.ner_labels
+        cut = [words(s) for s in sentences]
+
+        def step(batch: list[int]) -> list[Analysis]:
             enc = self._tokenizer(
-                [items[i][1] for i in batch],
-                [items[i][0] for i in batch],
-                truncation="only_second",
+                [[w.text for w in cut[i]] or [""] for i in batch],
+                is_split_into_words=True,
+                truncation=True,
                 max_length=self._spec.max_length,
                 padding=True,
                 return_tensors="pt",
             )
-            logits = self._model.sentiment_logits(enc["input_ids"], enc["attention_mask"])
-            probs = torch.softmax(logits.float(), dim=-1)[:, self._sentiment_order].tolist()
-            return [SentimentScore.from_probs(*row) for row in probs]
+            ids, mask = enc["input_ids"], enc["attention_mask"]
+            states = self._model.hidden(ids, mask)
+            rows, masks = [], []
+            for row, i in enumerate(batch):
+                word_ids = enc.word_ids(row)
+                for span in targets[i]:
+                    chosen = target_words(cut[i], span)
+                    masks.append(
+                        [int(w is not None and w < len(chosen) and chosen[w]) for w in word_ids]
+                    )
+                    rows.append(row)
+            scores: list[SentimentScore] = []
+            if rows:
+                logits = self._model.sentiment_from_states(
+                    states, mask, torch.tensor(masks), torch.tensor(rows)
+                )
+                probs = torch.softmax(logits.float(), dim=-1)[:, self._sentiment_order].tolist()
+                scores = [SentimentScore.from_probs(*p) for p in probs]
+            tagged: list[list[NerSpan]] = [[] for _ in batch]
+            if ner:
+                ner_probs = torch.softmax(self._model.ner_from_states(states).float(), dim=-1)
+                best_p, best = ner_probs.max(dim=-1)
+                for row, i in enumerate(batch):
+                    tagged[row] = decode_words(
+                        cut[i],
+                        enc.word_ids(row),
+                        best[row].tolist(),
+                        best_p[row].tolist(),
+                        labels,
+                    )
+            out, at = [], 0
+            for row, i in enumerate(batch):
+                n = len(targets[i])
+                out.append(Analysis(spans=tagged[row], scores=scores[at : at + n]))
+                at += n
+            return out
 
-        lengths = [len(s) + len(t) for s, t in items]
-        return run_batched(len(items), lengths, self.batch_size, step)
+        return run_batched(len(sentences), [len(s) for s in sentences], self.batch_size, step)
+
+    def sentiment(self, items: Sequence[tuple[str, str]]) -> list[SentimentScore]:
+        """Target sentiment for (sentence, target) pairs; each distinct sentence is encoded once.
+
+        The target is found in the sentence by `base.locate`; a target that is not there, or
+        that is the whole sentence, gives the sentence's own sentiment.
+        """
+        if not items:
+            return []
+        order: dict[str, list[int]] = {}
+        for n, (sentence, _) in enumerate(items):
+            order.setdefault(sentence, []).append(n)
+        sentences = list(order)
+        spans: list[list[TargetSpan]] = []
+        for sentence in sentences:
+            row = []
+            for n in order[sentence]:
+                target = items[n][1]
+                row.append(None if target.strip() == sentence.strip() else locate(sentence, target))
+            spans.append(row)
+        out: list[Any] = [None] * len(items)
+        for sentence, analysis in zip(
+            sentences, self.analyze(sentences, spans, ner=False), strict=True
+        ):
+            for n, score in zip(order[sentence], analysis.scores, strict=True):
+                out[n] = score
+        return out
 
     def ner(self, sentences: Sequence[str]) -> list[list[NerSpan]]:
         """Entity spans per sentence."""
-        if not sentences:
-            return []
-        self._ensure()
-        labels = self._spec.ner_labels
+        return [a.spans for a in self.analyze(sentences, [[] for _ in sentences], ner=True)]
 
-        def step(batch: list[int]) -> list[list[NerSpan]]:
-            return tag_words(
-                self._model.ner_logits,
-                self._tokenizer,
-                [sentences[i] for i in batch],
-                labels,
-                self._spec.max_length,
-            )
 
-        return run_batched(len(sentences), [len(s) for s in sentences], self.batch_size, step)
+def decode_words(
+    cut: Sequence[Word],
+    word_ids: Sequence[int | None],
+    best: Sequence[int],
+    best_p: Sequence[float],
+    labels: Sequence[str],
+    label_map: Callable[[str], str] = lambda label: label,
+) -> list[NerSpan]:
+    """Entity spans of one sentence from per-token best labels; words past truncation are "O"."""
+    word_labels = ["O"] * len(cut)
+    word_scores = [1.0] * len(cut)
+    seen = set()
+    for position, word in enumerate(word_ids):
+        if word is None or word in seen or word >= len(cut):
+            continue
+        seen.add(word)
+        word_labels[word] = label_map(labels[int(best[position])])
+        word_scores[word] = float(best_p[position])
+    return decode_bio(cut, word_labels, word_scores)
 
 
 def tag_words(
@@ -209,16 +378,9 @@ def tag_words(
     probs = torch.softmax(logits_fn(enc["input_ids"], enc["attention_mask"]).float(), dim=-1)
     best_p, best = probs.max(dim=-1)
     for row, i in enumerate(live):
-        word_labels = ["O"] * len(cut[i])
-        word_scores = [1.0] * len(cut[i])
-        seen = set()
-        for position, word in enumerate(enc.word_ids(row)):
-            if word is None or word in seen:
-                continue
-            seen.add(word)
-            word_labels[word] = label_map(labels[int(best[row, position])])
-            word_scores[word] = float(best_p[row, position])
-        out[i] = decode_bio(cut[i], word_labels, word_scores)
+        out[i] = decode_words(
+            cut[i], enc.word_ids(row), best[row].tolist(), best_p[row].tolist(), labels, label_map
+        )
     return out
 
 
