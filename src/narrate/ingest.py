@@ -194,6 +194,24 @@ def article_from_text(
     )
 
 
+def read_bytes(path: str | Path) -> tuple[bytes, Problem | None]:
+    """Reads a file (or stdin, for "-") as bytes; a failure is an error Problem, never raised."""
+    return _read_bytes(path)
+
+
+def decode_bytes(data: bytes, source: str) -> tuple[str, str, str | None] | Problem:
+    """Decodes bytes as ``article_from_bytes`` does, for readers of structured formats.
+
+    Returns:
+        (text with "\\n" newlines, encoding, what was done when the bytes were not clean UTF-8
+        or None), or a "binary" Problem when the bytes are not text.
+    """
+    decoded = _decode(data, source)
+    if isinstance(decoded, Problem):
+        return decoded
+    return normalize_newlines(decoded.text), decoded.encoding, decoded.fallback
+
+
 def normalize_newlines(text: str) -> str:
     """Turns Windows ("\\r\\n") and old Mac ("\\r") line ends into "\\n"."""
     if "\r" not in text:

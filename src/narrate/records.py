@@ -143,6 +143,9 @@ ErrorCode = Literal[
     "unsupported_language",
     "too_short",
     "internal",
+    "malformed",  # a record in a JSON/JSONL/CSV/SGML file that cannot be read as an article
+    "unsafe",  # an archive member refused: path escapes the archive, or a decompression bomb
+    "unsupported",  # an input kind that is not read: nested archives, links, devices
 ]
 
 
