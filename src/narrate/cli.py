@@ -312,6 +312,160 @@ def sentiment(
     _model_or_exit(emit)  # the model loads with the first lines: its errors end the run here
 
 
+@app.command()
+def batch(
+    inputs: Annotated[
+        list[str], typer.Argument(help="Files, directories or archives of articles.")
+    ],
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Output folder (a Parquet dataset).")
+    ],
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes (1: no pool).")] = 1,
+    engine: Annotated[str, typer.Option(help="local or dask.")] = "local",
+    scheduler: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="dask scheduler address (with --engine dask), e.g. tcp://host:8786."),
+    ] = None,
+    prices: PricesOption = None,
+    glob: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Only files in directories whose name matches this pattern."),
+    ] = None,
+    field: Annotated[
+        Optional[list[str]],  # noqa: UP045
+        typer.Option(help="Map a record column onto an article field, e.g. text=body."),
+    ] = None,
+    chunk_size: Annotated[
+        int, typer.Option(min=1, help="Articles per chunk (the unit of work and of resume).")
+    ] = 200,
+    published: Annotated[
+        Optional[str],  # noqa: UP045
+        typer.Option(help="Publication date YYYY-MM-DD for every article."),
+    ] = None,
+    lang: Annotated[str, typer.Option(help="auto, de or en.")] = "auto",
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    log_format: Annotated[
+        str, typer.Option(help="text, or json: one JSON line per committed chunk on stdout.")
+    ] = "text",
+) -> None:
+    """Process many articles in parallel into a resumable Parquet dataset.
+
+    Exit codes: 0 the run completed (article errors are in the errors/ table), 1 a set-up error,
+    2 a wrong command line.
+    """
+    import json
+    import time
+
+    from narrate.batch import OutputError, run_batch
+    from narrate.pipeline import Settings
+
+    if lang not in ("auto", "de", "en"):
+        raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter(f"--engine must be local or dask, not {engine!r}")
+    if engine == "dask" and not scheduler:
+        raise typer.BadParameter("--engine dask needs --scheduler ADDRESS")
+    if log_format not in ("text", "json"):
+        raise typer.BadParameter(f"--log-format must be text or json, not {log_format!r}")
+    fields = {}
+    for item in field or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key or not value:
+            raise typer.BadParameter(f"--field takes NAME=COLUMN (e.g. text=body), not {item!r}")
+        fields[key] = value
+    pub = _parse_published(published)
+    if prices is not None and not prices.exists():
+        _stderr.print(f"narrate: error: no such price directory or file: {prices}", style="red")
+        raise typer.Exit(1)
+    store = _load_prices(prices) if prices is not None else None
+    show_bar = not quiet and log_format == "text" and _stderr.is_terminal
+    progress = None
+    task = None
+    if show_bar:
+        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+        progress = Progress(
+            SpinnerColumn(),
+            TextColumn("{task.completed} articles"),
+            TextColumn("{task.fields[rate]:.1f} articles/s"),
+            TextColumn("{task.fields[events]} events"),
+            TimeElapsedColumn(),
+            console=_stderr,
+            transient=True,
+        )
+        task = progress.add_task("batch", total=None, rate=0.0, events=0)
+    started = time.monotonic()
+
+    def on_chunk(report, summary) -> None:
+        elapsed = time.monotonic() - started
+        if progress is not None:
+            rate = summary.articles / elapsed if elapsed else 0.0
+            progress.update(task, completed=summary.articles, rate=rate, events=summary.events)
+        if log_format == "json" and not quiet:
+            line = {
+                "chunk": report.seq,
+                "articles": report.articles,
+                "events": report.events,
+                "errors": report.errors,
+                "elapsed_s": round(elapsed, 3),
+            }
+            print(json.dumps(line), flush=True)
+
+    try:
+        if progress is not None:
+            progress.start()
+        try:
+            summary = run_batch(
+                inputs,
+                output,
+                settings=Settings(lang=lang),
+                workers=workers,
+                engine=engine,
+                scheduler=scheduler,
+                prices=store,
+                glob=glob,
+                fields=fields or None,
+                published=pub,
+                chunk_size=chunk_size,
+                on_chunk=on_chunk,
+            )
+        finally:
+            if progress is not None:
+                progress.stop()
+    except OutputError as err:
+        _stderr.print(f"narrate: error: {err}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    except OSError as err:  # the dask scheduler could not be reached
+        _stderr.print(f"narrate: error: {err}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    if quiet:
+        return
+    if log_format == "json":
+        final = {
+            "summary": True,
+            "ok": summary.ok,
+            "skipped": summary.skipped,
+            "error": summary.errors,
+            "events": summary.events,
+            "chunks": summary.chunks,
+            "already_done": summary.already_done,
+            "elapsed_s": round(summary.elapsed_s, 3),
+            "output": str(output),
+        }
+        print(json.dumps(final), flush=True)
+        return
+    if summary.chunks == 0 and summary.already_done:
+        _stderr.print(
+            f"narrate: nothing to do: all {summary.already_done} inputs are already in {output}"
+        )
+        return
+    _stderr.print(
+        f"narrate: {summary.ok} ok, {summary.skipped} skipped, {summary.errors} error(s); "
+        f"{summary.events} events in {summary.elapsed_s:.1f}s -> {output}",
+        markup=False,
+    )
+
+
 eval_app = typer.Typer(
     no_args_is_help=True, help="Measure narrate on held-out data in ../shared/data."
 )
