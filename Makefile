@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: setup demo test bench bench-verify bench-models consistency models lint clean
+.PHONY: setup demo test bench bench-verify bench-models bench-batch consistency models lint clean
 
 # CPU torch is installed first and pinned: a requirement that lets pip choose torch would pull a
 # newer CUDA build (several GB). Everything else comes from pyproject.toml.
@@ -37,6 +37,10 @@ bench-verify: setup
 
 bench-models: setup
 	$(BIN)/python benchmarks/bench_models.py --repeat 5
+
+# Several minutes on two cores; BENCH_BATCH_ARGS="--articles 1000 --big 4000 --repeat 1" is quick.
+bench-batch: setup
+	$(BIN)/python benchmarks/bench_batch.py --shared $(SHARED) $(BENCH_BATCH_ARGS)
 
 consistency: setup
 	$(BIN)/python scripts/dax_consistency.py --shared $(SHARED) --list

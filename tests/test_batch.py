@@ -276,3 +276,99 @@ def test_outdir_that_is_a_file_is_a_setup_error(small, tmp_path):
     proc = cli(str(small), "-o", str(target))
     assert proc.returncode == 1
     assert "not a directory" in proc.stderr and "Traceback" not in proc.stderr
+
+
+# --- models -------------------------------------------------------------------------------
+# A tiny random-weight model built like the `tiny` fixture of tests/test_models.py (copied, not
+# imported: test modules stay independent).
+
+VOCAB = (
+    "[PAD] [UNK] [CLS] [SEP] [MASK] der die das dax fiel stieg siemens aktie nasdaq composite "
+    "the stock rose fell shares of and , . % 1 2 3 4 apple nvidia gewinn verlust um am dienstag"
+).split()
+
+
+def _tokenizer():
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
+    from transformers import PreTrainedTokenizerFast
+
+    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="[UNK]"))
+    tok.normalizer = normalizers.Lowercase()
+    tok.pre_tokenizer = pre_tokenizers.Whitespace()
+    tok.post_processor = processors.TemplateProcessing(
+        single="[CLS] $A [SEP]",
+        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
+        special_tokens=[("[CLS]", 2), ("[SEP]", 3)],
+    )
+    return PreTrainedTokenizerFast(
+        tokenizer_object=tok,
+        unk_token="[UNK]",
+        pad_token="[PAD]",
+        cls_token="[CLS]",
+        sep_token="[SEP]",
+        mask_token="[MASK]",
+    )
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory) -> Path:
+    """A narrate-multitask folder (2-layer, 32-wide BERT) whose NER head tags every word B-ORG."""
+    torch = pytest.importorskip("torch")
+    transformers = pytest.importorskip("transformers")
+    from narrate.models.multitask import ModelSpec, MultiTaskModel, save
+
+    torch.manual_seed(0)
+    config = transformers.BertConfig(
+        vocab_size=len(VOCAB),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+    )
+    model = MultiTaskModel(transformers.BertModel(config, add_pooling_layer=False), 3, 7)
+    with torch.no_grad():
+        model.ner.weight.zero_()
+        model.ner.bias.copy_(torch.tensor([0.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0]))
+    spec = ModelSpec(name="tiny", version="0.0.1", max_length=64)
+    return save(model, _tokenizer(), spec, tmp_path_factory.mktemp("m") / "tiny")
+
+
+def test_models_fill_sentiment_in_events_and_articles(tiny, tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    texts = [
+        "5. März 2024\n\nDer Dax fiel am Dienstag um 1,4 Prozent.",
+        "Die Siemens-Aktie stieg am Dienstag um 2,1 Prozent.",
+        "Nvidia shares rose 3 percent and the Nasdaq Composite fell 1.2 percent on Tuesday.",
+    ]
+    for i, text in enumerate(texts):
+        (corpus / f"m{i}.txt").write_text(text + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    args = ["batch", str(corpus), "-o", str(out), "--model", str(tiny), "--quantize", "none"]
+    result = CliRunner().invoke(app, [*args, "--workers", "2", "--chunk-size", "2", "-q"])
+    assert result.exit_code == 0, result.output
+    articles = frame(out, "articles")
+    assert list(articles["status"]) == ["ok"] * 3
+    assert set(articles["lang"]) == {"de", "en"}
+    assert set(articles["doc_sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert articles["doc_sentiment_score"].between(0.0, 1.0, inclusive="right").all()
+    events = frame(out, "events")
+    assert len(events) >= 3 and set(events["lang"]) == {"de", "en"}
+    assert set(events["sentiment_label"]) <= {"negative", "neutral", "positive"}
+    assert events["sentiment_score"].between(0.0, 1.0).all()
+
+    plain = tmp_path / "plain"
+    result = CliRunner().invoke(app, ["batch", str(corpus), "-o", str(plain), "--no-models"])
+    assert result.exit_code == 0, result.output
+    assert frame(plain, "articles")["doc_sentiment_label"].isna().all()
+    assert frame(plain, "events")["sentiment_label"].isna().all()
+    key = ["source", "start", "end", "event_id"]
+    assert frame(plain, "events")[key].equals(events[key])
+
+
+def test_missing_model_is_a_setup_error(small, tmp_path):
+    args = ["batch", str(small), "-o", str(tmp_path / "out"), "--model", str(tmp_path / "absent")]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 1, result.output
+    assert "error" in result.output and not isinstance(result.exception, Exception)

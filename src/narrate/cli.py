@@ -134,6 +134,48 @@ QuantizeOption = Annotated[
 ]
 
 
+ModelsOption = Annotated[
+    Optional[bool],  # noqa: UP045
+    typer.Option(
+        "--models/--no-models",
+        help="Add model sentiment to events (off by default; on when --model is given).",
+    ),
+]
+CatalogOption = Annotated[
+    Optional[Path],  # noqa: UP045
+    typer.Option(help="YAML/CSV file of extra or overriding catalog entries."),
+]
+
+
+def _pipeline_settings(
+    lang: str,
+    catalog: Path | None,
+    models: bool | None,
+    model: str | None,
+    quantize: str,
+    model_threads: int | None = None,
+):
+    """Settings from the shared pipeline options; with models, checks the model is there.
+
+    A missing model ends the run with one line (exit 1). Only the model's files are resolved
+    here; the weights load lazily where articles are processed (once per process).
+    """
+    from narrate.pipeline import Settings
+
+    use_models = models if models is not None else model is not None
+    settings = Settings(
+        lang=lang,
+        catalog=catalog,
+        models=use_models,
+        model=model,
+        quantize=_check_quantize(quantize),
+        model_threads=model_threads,
+    )
+    if use_models:
+        _model_or_exit(lambda: _shared_models(settings))  # a missing model: one line, exit 1
+    return settings
+
+
 def _check_quantize(value: str) -> str:
     if value not in ("none", "int8"):
         raise typer.BadParameter(f"--quantize must be none or int8, not {value!r}")
@@ -167,41 +209,23 @@ def extract(
         Optional[str],  # noqa: UP045
         typer.Option(help="Publication date YYYY-MM-DD; overrides a date line in the text."),
     ] = None,
-    catalog: Annotated[
-        Optional[Path],  # noqa: UP045
-        typer.Option(help="YAML/CSV file of extra or overriding catalog entries."),
-    ] = None,
+    catalog: CatalogOption = None,
     prices: PricesOption = None,
-    models: Annotated[
-        Optional[bool],  # noqa: UP045
-        typer.Option(
-            "--models/--no-models",
-            help="Add model sentiment to events (off by default; on when --model is given).",
-        ),
-    ] = None,
+    models: ModelsOption = None,
     model: ModelOption = None,
     quantize: QuantizeOption = "int8",
 ) -> None:
     """Extract move events from articles (and check them against prices with --prices)."""
     from narrate import sinks
     from narrate.ingest import read_inputs
-    from narrate.pipeline import Settings, process
+    from narrate.pipeline import process
 
     if lang not in ("auto", "de", "en"):
         raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
     fmt = _resolve_format(fmt, output)
-    use_models = models if models is not None else model is not None
-    settings = Settings(
-        lang=lang,
-        catalog=catalog,
-        models=use_models,
-        model=model,
-        quantize=_check_quantize(quantize),
-    )
+    settings = _pipeline_settings(lang, catalog, models, model, quantize)
     pub = _parse_published(published)
     store = _load_prices(prices) if prices is not None else None
-    if use_models:
-        _model_or_exit(lambda: _shared_models(settings))  # a missing model: one line, exit 1
 
     events, problems, articles = [], [], []
     for item in read_inputs(paths, published=pub):
@@ -343,6 +367,10 @@ def batch(
         typer.Option(help="Publication date YYYY-MM-DD for every article."),
     ] = None,
     lang: Annotated[str, typer.Option(help="auto, de or en.")] = "auto",
+    catalog: CatalogOption = None,
+    models: ModelsOption = None,
+    model: ModelOption = None,
+    quantize: QuantizeOption = "int8",
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
     log_format: Annotated[
         str, typer.Option(help="text, or json: one JSON line per committed chunk on stdout.")
@@ -354,10 +382,11 @@ def batch(
     2 a wrong command line.
     """
     import json
+    import os
     import time
 
     from narrate.batch import OutputError, run_batch
-    from narrate.pipeline import Settings
+    from narrate.models.base import ModelError
 
     if lang not in ("auto", "de", "en"):
         raise typer.BadParameter(f"--lang must be auto, de or en, not {lang!r}")
@@ -374,6 +403,12 @@ def batch(
             raise typer.BadParameter(f"--field takes NAME=COLUMN (e.g. text=body), not {item!r}")
         fields[key] = value
     pub = _parse_published(published)
+    # Local workers share the cores: one torch thread pool each of (cores / workers) threads,
+    # not one of all cores per worker (which oversubscribes the machine).
+    threads = None
+    if engine == "local" and workers > 1:
+        threads = max(1, (os.cpu_count() or 1) // workers)
+    settings = _pipeline_settings(lang, catalog, models, model, quantize, model_threads=threads)
     if prices is not None and not prices.exists():
         _stderr.print(f"narrate: error: no such price directory or file: {prices}", style="red")
         raise typer.Exit(1)
@@ -418,7 +453,7 @@ def batch(
             summary = run_batch(
                 inputs,
                 output,
-                settings=Settings(lang=lang),
+                settings=settings,
                 workers=workers,
                 engine=engine,
                 scheduler=scheduler,
@@ -432,7 +467,7 @@ def batch(
         finally:
             if progress is not None:
                 progress.stop()
-    except OutputError as err:
+    except (OutputError, ModelError) as err:  # ModelError: the model failed to load
         _stderr.print(f"narrate: error: {err}", style="red", markup=False)
         raise typer.Exit(1) from None
     except OSError as err:  # the dask scheduler could not be reached

@@ -26,6 +26,7 @@ from narrate.batch.store import (
     BatchStore,
     chunk_name,
 )
+from narrate.models.base import ModelError
 from narrate.pipeline import ArticleResult, Settings, process
 from narrate.records import Article, Problem
 from narrate.sinks import EVENT_SCHEMA
@@ -101,6 +102,7 @@ def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[s
     """Run the pipeline on one chunk; plain rows out (events, articles, errors), input order.
 
     A module-level function of picklable arguments, so a process pool or a dask worker can run it.
+    A model error (missing, damaged) is raised, not recorded: it would fail every article.
     """
     events: list[dict] = []
     articles: list[dict] = []
@@ -129,6 +131,8 @@ def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[s
             continue
         try:
             result = process(item, settings)
+        except ModelError:  # a missing or damaged model is a set-up error: end the run
+            raise
         except Exception as err:  # noqa: BLE001 - one bad article must not end a long run
             problem = Problem(
                 source=item.source,
@@ -153,6 +157,8 @@ def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[s
                 reason=failed[0].code if failed else None,
                 message=failed[0].message if failed else None,
                 event_count=len(result.events),
+                doc_sentiment_label=result.doc_sentiment_label,
+                doc_sentiment_score=result.doc_sentiment_score,
             )
         )
     events.sort(key=lambda r: (r["source"], r["start"], r["end"], r["event_id"]))
@@ -253,6 +259,11 @@ def run_batch(
     Raises:
         narrate.batch.store.OutputError: `outdir` cannot be used.
         OSError: the dask scheduler cannot be reached.
+        narrate.models.base.ModelError: with settings.models, the model is missing or damaged.
+
+    With settings.models, each worker process loads the model once (narrate.models.registry.
+    shared_models) and keeps it for all its chunks; the articles table gets the document
+    sentiment, and unlinked entities are not kept.
     """
     from narrate.sources import iter_articles
 

@@ -47,6 +47,9 @@ ARTICLES_SCHEMA = pa.schema(
         pa.field("event_count", pa.int64()),
         pa.field("title", pa.string()),
         pa.field("published", pa.date32()),
+        # Filled only with models (Settings(models=True)); null otherwise.
+        pa.field("doc_sentiment_label", pa.string()),
+        pa.field("doc_sentiment_score", pa.float64()),
     ]
 )
 ERRORS_SCHEMA = pa.schema(
