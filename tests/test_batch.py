@@ -279,59 +279,14 @@ def test_outdir_that_is_a_file_is_a_setup_error(small, tmp_path):
 
 
 # --- models -------------------------------------------------------------------------------
-# A tiny random-weight model built like the `tiny` fixture of tests/test_models.py (copied, not
-# imported: test modules stay independent).
-
-VOCAB = (
-    "[PAD] [UNK] [CLS] [SEP] [MASK] der die das dax fiel stieg siemens aktie nasdaq composite "
-    "the stock rose fell shares of and , . % 1 2 3 4 apple nvidia gewinn verlust um am dienstag"
-).split()
-
-
-def _tokenizer():
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="[UNK]"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", 2), ("[SEP]", 3)],
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:
     """A narrate-multitask folder (2-layer, 32-wide BERT) whose NER head tags every word B-ORG."""
-    torch = pytest.importorskip("torch")
-    transformers = pytest.importorskip("transformers")
-    from narrate.models.multitask import ModelSpec, MultiTaskModel, save
+    pytest.importorskip("torch")
+    pytest.importorskip("transformers")
+    from tiny_model import build_tiny
 
-    torch.manual_seed(0)
-    config = transformers.BertConfig(
-        vocab_size=len(VOCAB),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-    )
-    model = MultiTaskModel(transformers.BertModel(config, add_pooling_layer=False), 3, 7)
-    with torch.no_grad():
-        model.ner.weight.zero_()
-        model.ner.bias.copy_(torch.tensor([0.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0]))
-    spec = ModelSpec(name="tiny", version="0.0.1", max_length=64)
-    return save(model, _tokenizer(), spec, tmp_path_factory.mktemp("m") / "tiny")
+    return build_tiny(tmp_path_factory.mktemp("m") / "tiny")
 
 
 def test_models_fill_sentiment_in_events_and_articles(tiny, tmp_path):

@@ -34,13 +34,12 @@ from narrate.models.base import (  # noqa: E402
     words,
 )
 from narrate.pipeline import Settings, process  # noqa: E402
+from tiny_model import build_tiny  # noqa: E402
+from tiny_model import config as _config  # noqa: E402
+from tiny_model import tokenizer as _tokenizer  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_000 = ROOT / "seeds" / "000_22a5b5a2a56595fc.txt"
-VOCAB = (
-    "[PAD] [UNK] [CLS] [SEP] [MASK] der die das dax fiel stieg siemens aktie nasdaq composite "
-    "the stock rose fell shares of and , . % 1 2 3 4 apple nvidia gewinn verlust um am dienstag"
-).split()
 SENTENCES = [
     "Der Dax fiel um 1,4 %.",
     "Siemens-Aktie stieg am Dienstag, Apple fiel.",
@@ -49,53 +48,10 @@ SENTENCES = [
 ]
 
 
-def _tokenizer():
-    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers, processors
-    from transformers import PreTrainedTokenizerFast
-
-    tok = Tokenizer(models.WordLevel({w: i for i, w in enumerate(VOCAB)}, unk_token="[UNK]"))
-    tok.normalizer = normalizers.Lowercase()
-    tok.pre_tokenizer = pre_tokenizers.Whitespace()
-    tok.post_processor = processors.TemplateProcessing(
-        single="[CLS] $A [SEP]",
-        pair="[CLS] $A [SEP] $B:1 [SEP]:1",
-        special_tokens=[("[CLS]", 2), ("[SEP]", 3)],
-    )
-    return PreTrainedTokenizerFast(
-        tokenizer_object=tok,
-        unk_token="[UNK]",
-        pad_token="[PAD]",
-        cls_token="[CLS]",
-        sep_token="[SEP]",
-        mask_token="[MASK]",
-    )
-
-
-def _config(**extra):
-    return transformers.BertConfig(
-        vocab_size=len(VOCAB),
-        hidden_size=32,
-        num_hidden_layers=2,
-        num_attention_heads=2,
-        intermediate_size=64,
-        max_position_embeddings=64,
-        **extra,
-    )
-
-
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:
     """A narrate-multitask folder whose NER head tags every word B-ORG."""
-    from narrate.models.multitask import ModelSpec, MultiTaskModel, save
-
-    torch.manual_seed(0)
-    encoder = transformers.BertModel(_config(), add_pooling_layer=False)
-    model = MultiTaskModel(encoder, 3, 7)
-    with torch.no_grad():  # a random head tags at random; this one gives known spans
-        model.ner.weight.zero_()
-        model.ner.bias.copy_(torch.tensor([0.0, 5.0, 0.0, 0.0, 0.0, 0.0, 0.0]))
-    spec = ModelSpec(name="tiny", version="0.0.1", max_length=64)
-    return save(model, _tokenizer(), spec, tmp_path_factory.mktemp("m") / "tiny")
+    return build_tiny(tmp_path_factory.mktemp("m") / "tiny")
 
 
 @pytest.fixture(scope="module")

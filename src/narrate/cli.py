@@ -536,9 +536,7 @@ def _model_dir(model: str | None) -> Path:
 def eval_sentiment(
     shared: SharedOption = _DEFAULT_SHARED,
     model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
-    quantize: Annotated[
-        str, typer.Option(help="int8 (what `extract --models` runs) or none (float32).")
-    ] = "int8",
+    quantize: QuantizeOption = "int8",
 ) -> None:
     """Target sentiment on the held-out test splits: SEntFiN, FinEntity, GerNTSA."""
     import json
@@ -548,7 +546,7 @@ def eval_sentiment(
     _shared_or_exit(shared)
     folder = _model_dir(model)
     for dataset in ("sentfin", "finentity", "gerntsa"):
-        got = evaluate_sentiment(folder, shared, dataset, quantize=_quantize_or_exit(quantize))
+        got = evaluate_sentiment(folder, shared, dataset, quantize=_check_quantize(quantize))
         base = evaluate_lexicon_sentiment(shared, dataset)
         row = {
             "dataset": dataset,
@@ -571,9 +569,7 @@ def eval_sentiment(
 def eval_ner(
     shared: SharedOption = _DEFAULT_SHARED,
     model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
-    quantize: Annotated[
-        str, typer.Option(help="int8 (what `extract --models` runs) or none (float32).")
-    ] = "int8",
+    quantize: QuantizeOption = "int8",
 ) -> None:
     """Entity-level NER on the held-out test splits: GermEval 2014 (test part A), FinEntity."""
     import json
@@ -583,14 +579,8 @@ def eval_ner(
     _shared_or_exit(shared)
     folder = _model_dir(model)
     for dataset in ("germeval", "finentity"):
-        got = evaluate_ner(folder, shared, dataset, quantize=_quantize_or_exit(quantize))
+        got = evaluate_ner(folder, shared, dataset, quantize=_check_quantize(quantize))
         print(json.dumps({"dataset": dataset, "quantize": quantize, **_round(got)}))
-
-
-def _quantize_or_exit(value: str) -> str:
-    if value not in ("int8", "none"):
-        raise typer.BadParameter(f"--quantize must be int8 or none, not {value!r}")
-    return value
 
 
 def _round(value):
