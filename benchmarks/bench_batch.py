@@ -1,10 +1,10 @@
 """`narrate batch` throughput and memory: workers 1 vs 2, flat memory, with and without models.
 
-    python benchmarks/bench_batch.py [--shared ../shared] [--articles 4000] [--small 1000]
+    python benchmarks/bench_batch.py [--shared ../shared] [--articles 12000] [--small 1000]
         [--big 20000] [--model-articles 300] [--repeat 3] [--chunk-size 100] [--skip b,c]
 
 Builds a JSONL archive from real articles in ../shared/data/text (10kGNAD test, DAX news dev,
-Reuters via narrate.sources), each copy given a distinct last line so that ids differ, then runs
+Reuters via narrate.sources), copies made distinct (see write_archive), then runs
 `narrate batch` as subprocesses (under /usr/bin/time -v where present) and prints:
 
   (a) articles/s with --workers 1 and 2 (median of --repeat runs) and their ratio;
@@ -63,14 +63,26 @@ def load_texts(data: Path) -> list[dict]:
     return records
 
 
+_NUMBER_RE = re.compile(r"\d{3,}")
+
+
 def write_archive(records: list[dict], count: int, path: Path) -> Path:
-    """`count` records cycling through `records`; copy N ends with "(copy N)" (a distinct id)."""
+    """`count` records cycling through `records`; copies are made distinct texts.
+
+    Copy N (N >= 1) ends with "(copy N)", so its id differs, and every run of three or more digits
+    in it gets a new last digit, so that copies bring new number strings as a real archive does
+    (spaCy's vocabulary grows with every new string; see narrate.nlp.MAX_VOCAB_STRINGS).
+    """
     with path.open("w", encoding="utf-8") as fh:
         for i in range(count):
             rec = dict(records[i % len(records)])
             copy = i // len(records)
             if copy:
-                rec["text"] = f"{rec['text']}\n\n(copy {copy})"
+                digits = random.Random(i)
+                text = _NUMBER_RE.sub(
+                    lambda m, d=digits: m.group()[:-1] + str(d.randrange(10)), rec["text"]
+                )
+                rec["text"] = f"{text}\n\n(copy {copy})"
             fh.write(json.dumps(rec, ensure_ascii=False) + "\n")
     return path
 
@@ -173,7 +185,7 @@ def median_rate(archive: Path, outdir: Path, repeat: int, *extra: str) -> tuple[
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=ROOT / ".." / "shared")
-    parser.add_argument("--articles", type=int, default=4000, help="(a): articles per run")
+    parser.add_argument("--articles", type=int, default=12000, help="(a): articles per run")
     parser.add_argument("--small", type=int, default=1000, help="(b): the small run")
     parser.add_argument("--big", type=int, default=20000, help="(b): the big run")
     parser.add_argument("--model-articles", type=int, default=300, help="(c): articles per run")

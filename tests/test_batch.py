@@ -278,6 +278,116 @@ def test_outdir_that_is_a_file_is_a_setup_error(small, tmp_path):
     assert "not a directory" in proc.stderr and "Traceback" not in proc.stderr
 
 
+def test_glob_and_field_mapping_through_the_cli(tmp_path):
+    corpus = tmp_path / "mixed"
+    (corpus / "feeds").mkdir(parents=True)
+    records = [
+        {"body": "Der Dax stieg am Dienstag um 1,5 Prozent.", "day": "2024-03-05"},
+        {"body": "The S&P 500 fell 0.8 percent on Tuesday.", "day": "2024-03-05"},
+    ]
+    (corpus / "feeds" / "wire.jsonl").write_text(
+        "\n".join(json.dumps(r) for r in records) + "\n", encoding="utf-8"
+    )
+    (corpus / "note.txt").write_text("Der MDax fiel am Dienstag um 2 Prozent.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = cli(str(corpus), "-o", str(out), "--glob", "*.JSONL", "--field", "text=body",
+               "--field", "date=day")  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    articles = frame(out, "articles")
+    wire = corpus / "feeds" / "wire.jsonl"
+    assert list(articles["source"]) == [f"{wire}:1", f"{wire}:2"]
+    assert list(articles["status"]) == ["ok", "ok"]
+    events = frame(out, "events")
+    assert sorted(events["symbol"]) == ["^GDAXI", "^GSPC"]
+    assert set(events["ref_date"].astype(str)) == {"2024-03-05"}
+
+
+def test_user_catalog_reaches_every_worker(tmp_path):
+    corpus = tmp_path / "atx"
+    corpus.mkdir()
+    for i in range(6):
+        text = f"5. März 2024\n\nDer Wiener Leitindex ATX stieg am Dienstag um 1,{i} Prozent.\n"
+        (corpus / f"a{i}.txt").write_text(text, encoding="utf-8")
+    catalog = tmp_path / "mine.csv"
+    catalog.write_text(
+        "id,name,type,symbol,isin,exchange,currency,aliases_de,aliases_en,aliases_any\n"
+        "index:atx,ATX,index,^ATX,AT0000999982,XWBO,EUR,Wiener Leitindex ATX,,ATX\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    args = [str(corpus), "-o", str(out), "--catalog", str(catalog), "--workers", "2"]
+    proc = cli(*args, "--chunk-size", "2")
+    assert proc.returncode == 0, proc.stderr
+    events = frame(out, "events")
+    assert len(events) == 6
+    assert set(events["entity_id"]) == {"index:atx"} and set(events["symbol"]) == {"^ATX"}
+    # Without the file the ATX is not in the catalog: no linked event.
+    plain = tmp_path / "plain"
+    assert cli(str(corpus), "-o", str(plain), "-q").returncode == 0
+    assert "index:atx" not in set(frame(plain, "events").get("entity_id", []))
+
+
+def test_unreachable_dask_scheduler_is_a_setup_error(small, tmp_path):
+    import socket
+
+    with socket.socket() as sock:  # a port nothing listens on once the socket is closed
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    out = tmp_path / "out"
+    proc = cli(
+        str(small), "-o", str(out), "--engine", "dask", "--scheduler", f"tcp://127.0.0.1:{port}"
+    )
+    assert proc.returncode == 1
+    assert "narrate: error:" in proc.stderr and f"127.0.0.1:{port}" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_progress_bar_on_a_terminal_and_quiet_mode(small, tmp_path):
+    """On a pseudo-terminal the bar shows done/total, the rate and an ETA; -q prints nothing."""
+    import pty
+    import select
+
+    out = tmp_path / "out"
+    master, slave = pty.openpty()
+    env = {**os.environ, "COLUMNS": "160", "TERM": "xterm"}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "narrate.cli", "batch", str(small), "-o", str(out),
+         "--chunk-size", "4"],
+        stdin=slave, stdout=slave, stderr=slave, cwd=ROOT, env=env,
+    )  # fmt: skip
+    os.close(slave)
+    screen = b""
+    while True:
+        ready, _, _ = select.select([master], [], [], 120)
+        if not ready:
+            proc.kill()
+            break
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # the terminal closed: the process has ended
+            break
+        if not data:
+            break
+        screen += data
+    os.close(master)
+    assert proc.wait(timeout=60) == 0
+    text = screen.decode("utf-8", "replace")
+    assert "/44" in text, text  # the estimated total: 40 + 4 odd files
+    assert "articles, " in text and "/s, " in text and "ETA" in text
+    assert "ok, 1 skipped, 3 error(s)" in text
+
+    prices = tmp_path / "prices"
+    prices.mkdir()
+    (prices / "GDAXI.csv").write_text(  # a row the loader warns about
+        "Date,Symbol,Open,High,Low,Close\n2024-03-05,^GDAXI,abc,17800,17600,17698\n",
+        encoding="utf-8",
+    )
+    loud = cli(str(small), "-o", str(tmp_path / "loud"), "--prices", str(prices))
+    assert "unparseable open" in loud.stderr
+    quiet = cli(str(small), "-o", str(tmp_path / "quiet"), "--prices", str(prices), "-q")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+
+
 # --- models -------------------------------------------------------------------------------
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory) -> Path:

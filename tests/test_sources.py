@@ -409,3 +409,25 @@ def test_zip_symlink_member_is_not_read(tmp_path: Path) -> None:
         link.external_attr = 0o120777 << 16
         out.writestr(link, "/etc/passwd")
     assert summary(run(archive), tmp_path) == [("error", "links.zip!link.txt", "unsupported")]
+
+
+def test_estimate_count_for_the_progress_bar(tree: Path, tmp_path: Path) -> None:
+    from narrate.sources import estimate_count
+
+    # JSON needs parsing to be counted; without it, the rest of the tree is counted exactly
+    # except the JSONL blank line and the CSV cell that spans two lines (each counts once more).
+    (tree / "list.json").unlink()
+    candidates = [i for i in run(tree) if not (isinstance(i, Problem) and i.level == "warning")]
+    assert estimate_count([str(tree)]) == len(candidates) + 2 == 12
+    assert estimate_count([str(tree)], glob="*.txt") == 1
+    archive = tmp_path / "news.zip"
+    archive.write_bytes(zip_bytes({"a.txt": b"x", "d/b.txt": b"y", "c.html": b"z"}))
+    last_line = tmp_path / "no_newline.jsonl"
+    last_line.write_text('{"text": "a"}\n{"text": "b"}', encoding="utf-8")
+    assert estimate_count([str(archive), str(last_line)]) == 5
+    if REUTERS.exists():
+        assert estimate_count([str(REUTERS)]) == 1000
+    tgz = tmp_path / "news.tgz"
+    tgz.write_bytes(tar_bytes({"a.txt": b"x"}))
+    assert estimate_count([str(tgz)]) is None  # a compressed stream: unknown without reading
+    assert estimate_count(["-"]) is None

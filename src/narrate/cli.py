@@ -71,15 +71,16 @@ def _resolve_format(fmt: str | None, output: Path | None) -> str:
     return fmt
 
 
-def _load_prices(path: Path):
+def _load_prices(path: Path, quiet: bool = False):
     from narrate.prices.store import load_prices
 
     if not path.exists():
         raise typer.BadParameter(f"no such price directory or file: {path}")
     store = load_prices(path, known_symbols=_known_symbols())
     for problem in store.problems:
-        _report(problem)
-    if store.frame.empty:
+        if not quiet or problem.level == "error":
+            _report(problem)
+    if store.frame.empty and not quiet:
         _stderr.print(f"narrate: warning: no price rows found under {path}", style="yellow")
     return store
 
@@ -412,30 +413,52 @@ def batch(
     if prices is not None and not prices.exists():
         _stderr.print(f"narrate: error: no such price directory or file: {prices}", style="red")
         raise typer.Exit(1)
-    store = _load_prices(prices) if prices is not None else None
+    store = _load_prices(prices, quiet) if prices is not None else None
     show_bar = not quiet and log_format == "text" and _stderr.is_terminal
     progress = None
     task = None
     if show_bar:
-        from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+        import threading
+
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            SpinnerColumn,
+            TextColumn,
+            TimeElapsedColumn,
+            TimeRemainingColumn,
+        )
+
+        from narrate.sources import estimate_count
 
         progress = Progress(
             SpinnerColumn(),
-            TextColumn("{task.completed} articles"),
-            TextColumn("{task.fields[rate]:.1f} articles/s"),
-            TextColumn("{task.fields[events]} events"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("articles, {task.fields[rate]:.1f}/s, {task.fields[events]} events"),
             TimeElapsedColumn(),
+            TextColumn("ETA"),
+            TimeRemainingColumn(),
             console=_stderr,
             transient=True,
         )
         task = progress.add_task("batch", total=None, rate=0.0, events=0)
+
+        def count_inputs() -> None:  # a bar without a total shows no ETA until this is done
+            total = estimate_count(inputs, glob)
+            if total is not None:
+                progress.update(task, total=total)
+
+        threading.Thread(target=count_inputs, daemon=True).start()
     started = time.monotonic()
 
     def on_chunk(report, summary) -> None:
         elapsed = time.monotonic() - started
         if progress is not None:
             rate = summary.articles / elapsed if elapsed else 0.0
-            progress.update(task, completed=summary.articles, rate=rate, events=summary.events)
+            done = summary.articles + summary.already_done
+            progress.update(task, completed=done, rate=rate, events=summary.events)
         if log_format == "json" and not quiet:
             line = {
                 "chunk": report.seq,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import bisect
 import re
 from collections.abc import Sequence
-from functools import cache
 from typing import NamedTuple
 
 import spacy
@@ -28,11 +27,21 @@ class Sentence(NamedTuple):
     end: int
 
 
-@cache
+# spaCy's vocabulary keeps every string it has seen (each new word, each new number), so a
+# process that splits millions of articles would grow without bound. Past this many strings the
+# pipeline is built afresh (0.05-0.15 s), which keeps memory flat: about 40 MiB at the limit. A
+# memory zone (nlp.memory_zone) frees them per text as well, but made splitting 2.7x slower.
+MAX_VOCAB_STRINGS = 100_000
+_PIPELINES: dict[str, Language] = {}
+
+
 def pipeline(lang: str) -> Language:
-    """A blank spaCy pipeline with a sentencizer, built once per language."""
-    nlp = spacy.blank(lang)
-    nlp.add_pipe("sentencizer")
+    """A blank spaCy pipeline with a sentencizer per language (renewed: MAX_VOCAB_STRINGS)."""
+    nlp = _PIPELINES.get(lang)
+    if nlp is None or len(nlp.vocab.strings) > MAX_VOCAB_STRINGS:
+        nlp = spacy.blank(lang)
+        nlp.add_pipe("sentencizer")
+        _PIPELINES[lang] = nlp
     return nlp
 
 

@@ -208,8 +208,19 @@ class _Pool:
     def __init__(self, workers: int) -> None:
         import multiprocessing
 
-        # spawn, not fork: the parent may run threads (the progress bar), and fork copies locks.
-        self.pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+        # Not plain fork: the parent may run threads (the progress bar), and fork copies locks.
+        # A fork server is a clean process that imports narrate.batch.warm once and forks the
+        # workers from itself, so they start warm; spawn (where there is no fork server) makes
+        # each worker import and load everything itself.
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            from multiprocessing import forkserver
+
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(["narrate.batch.warm"])
+            forkserver.ensure_running()  # warms up while this process reads the first chunks
+        else:
+            context = multiprocessing.get_context("spawn")
+        self.pool = ProcessPoolExecutor(workers, mp_context=context)
 
     def submit(self, fn, *args) -> Future:
         return self.pool.submit(fn, *args)
@@ -282,6 +293,19 @@ def run_batch(
         def entity(i):
             return cat.get(i) if i in cat else None
 
+    # The engine starts before the inputs are read: local workers warm up meanwhile (_Pool).
+    if engine == "dask":
+        if not scheduler:
+            raise ValueError("the dask engine needs a scheduler address")
+        runner = _Dask(scheduler)
+        limit = 2 * max(workers, runner.threads)
+    elif workers > 1:
+        runner = _Pool(workers)
+        limit = 2 * workers
+    else:
+        runner = _Inline()
+        limit = 1
+
     def fresh() -> Iterator[Candidate]:
         items = iter_articles(inputs, glob=glob, fields=fields, published=published)
         for cand in candidates_of(items):
@@ -295,17 +319,6 @@ def run_batch(
                     cand = Candidate(cand.item, cand.warnings, duplicate_of=first)
             yield cand
 
-    if engine == "dask":
-        if not scheduler:
-            raise ValueError("the dask engine needs a scheduler address")
-        runner = _Dask(scheduler)
-        limit = 2 * max(workers, runner.threads)
-    elif workers > 1:
-        runner = _Pool(workers)
-        limit = 2 * workers
-    else:
-        runner = _Inline()
-        limit = 1
     seq = committed.next_seq
     in_flight: deque = deque()
 
