@@ -10,6 +10,7 @@ Reuters via narrate.sources), copies made distinct (see write_archive), then run
   (a) articles/s with --workers 1 and 2 (median of --repeat runs) and their ratio;
   (b) peak RSS for --small vs --big articles with --workers 1: /usr/bin/time's figure (the max of
       the parent and its waited children, not their sum) and the sampled sum over the process tree;
+      and the big run's peak as it went (the JSON log's peak_rss_mib after 1,000, 2,000, ...);
   (c) articles/s with and without --models on --model-articles articles, --workers 1 and 2.
 
 Skips with a message (exit 0) when the shared data is absent; (c) skips when the model is missing.
@@ -156,7 +157,12 @@ def run_batch(archive: Path, outdir: Path, *extra: str) -> dict:
     else:  # the max over waited children so far: only right for the first, largest run
         time_v = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     articles = summary["ok"] + summary["skipped"] + summary["error"]
+    done, trace = 0, []  # (articles done, peak RSS so far) after each chunk
+    for chunk in chunks:
+        done += chunk["articles"]
+        trace.append((done, chunk["peak_rss_mib"]))
     return {
+        "trace": trace,
         "seconds": seconds,
         "batch_s": summary["elapsed_s"],
         "articles": articles,
@@ -236,6 +242,13 @@ def main() -> int:
                     f"(time -v), tree {got['tree_mib']:6.0f} MiB (sampled); "
                     f"{got['articles'] / got['seconds']:.1f} articles/s"
                 )
+            # Peak RSS of the big run as it went: flat once every lazy load has happened.
+            marks = [n for n in (1000, 2000, 5000, 10000, 20000, 50000) if n <= args.big]
+            seen = {m: next((rss for done, rss in got["trace"] if done >= m), None) for m in marks}
+            print(
+                "(b) peak RSS during the big run, after N articles: "
+                + ", ".join(f"{m:,}: {rss} MiB" for m, rss in seen.items() if rss is not None)
+            )
         if "c" not in skip:
             from narrate.models.base import ModelError
             from narrate.models.registry import resolve

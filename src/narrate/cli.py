@@ -85,6 +85,12 @@ def _load_prices(path: Path, quiet: bool = False):
     return store
 
 
+def _peak_rss_mib() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
 def _known_symbols() -> list[str]:
     from narrate.catalog import load_catalog
 
@@ -466,6 +472,8 @@ def batch(
                 "events": report.events,
                 "errors": report.errors,
                 "elapsed_s": round(elapsed, 3),
+                # this process's peak so far (with --workers 1, the whole run's)
+                "peak_rss_mib": round(_peak_rss_mib()),
             }
             print(json.dumps(line), flush=True)
 
