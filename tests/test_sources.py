@@ -431,3 +431,27 @@ def test_estimate_count_for_the_progress_bar(tree: Path, tmp_path: Path) -> None
     tgz.write_bytes(tar_bytes({"a.txt": b"x"}))
     assert estimate_count([str(tgz)]) is None  # a compressed stream: unknown without reading
     assert estimate_count(["-"]) is None
+
+
+def test_record_files_are_streamed_line_by_line(tmp_path: Path, monkeypatch) -> None:
+    import narrate.sources as sources
+
+    monkeypatch.setattr(sources, "_READ_CHUNK", 64)  # the encoding sample ends early
+    feed = tmp_path / "feed.jsonl"
+    lines = [json.dumps({"text": f"Der Dax stieg um {i} Prozent."}) for i in range(1, 6)]
+    data = "\n".join(lines).encode("utf-8").replace(b"um 3 ", b"um \xff3 ")
+    feed.write_bytes(data)
+    got = summary(run(feed), tmp_path)
+    assert got[2] == ("error", "feed.jsonl:3", "malformed")  # only the line that does not decode
+    assert [g[1] for g in got if g[0] == "A"] == [f"feed.jsonl:{i}" for i in (1, 2, 4, 5)]
+
+    table = tmp_path / "table.csv"
+    rows = "title,text\n" + "".join(f"Börse {i},Der Dax gewann {i} Prozent.\n" for i in range(9))
+    table.write_bytes(rows.encode("cp1252"))
+    items = run(table)
+    assert isinstance(items[0], Problem) and items[0].code == "decoded_fallback"
+    assert [a.title for a in items[1:]] == [f"Börse {i}" for i in range(9)]
+
+    wide = tmp_path / "wide.jsonl"
+    wide.write_bytes(("\n".join(lines) + "\n").encode("utf-16"))
+    assert [type(i).__name__ for i in run(wide)].count("Article") == 5

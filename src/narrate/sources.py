@@ -225,6 +225,10 @@ def _kind(name: str) -> str:
 def _read_file(path: Path, options: _Options) -> Iterator[Item]:
     source = str(path)
     kind = _kind(path.name)
+    if kind in ("jsonl", "csv"):
+        # Record files can be gigabytes: read them record by record, never whole.
+        yield from _stream_records(path, kind, options)
+        return
     if kind in ("zip", "tar"):
         try:
             handle = path.open("rb")
@@ -341,8 +345,67 @@ def _read_structured(kind: str, data: bytes, source: str, options: _Options) -> 
         yield from _read_sgm(text, source, options)
 
 
-def _read_jsonl(text: str, source: str, options: _Options) -> Iterator[Item]:
-    for number, line in enumerate(text.split("\n"), start=1):
+def _stream_records(path: Path, kind: str, options: _Options) -> Iterator[Item]:
+    """A JSONL or CSV file on disk, decoded and parsed as a stream (flat memory for any size).
+
+    The encoding is decided on the first _READ_CHUNK bytes (cut at a line end), as for a whole
+    file; a later line that does not decode is reported as malformed.
+    """
+    source = str(path)
+    try:
+        handle = path.open("rb")
+    except OSError as err:
+        yield _open_problem(source, err)
+        return
+    with handle:
+        sample = handle.read(_READ_CHUNK)
+        if len(sample) == _READ_CHUNK and b"\n" in sample:
+            sample = sample[: sample.rindex(b"\n") + 1]
+        decoded = _decode(sample, source)
+        if isinstance(decoded, Problem):
+            yield decoded
+            return
+        if decoded[1] is not None:
+            yield _decoded_warning(source, decoded[1], None)
+        encoding = _sample_encoding(sample, source)
+        handle.seek(0)
+        if encoding.startswith(("utf-16", "utf-32")):  # lines are not byte lines: read it whole
+            text = _decode(handle.read(), source)
+            if not isinstance(text, Problem):
+                reader = _read_jsonl if kind == "jsonl" else _read_csv
+                yield from reader(text[0], source, options)
+            return
+        if kind == "jsonl":
+            lines = (_decode_line(raw, encoding) for raw in handle)
+            yield from _read_jsonl(lines, source, options)
+        else:
+            text = io.TextIOWrapper(handle, encoding=encoding, newline="")
+            yield from _read_csv(text, source, options)
+
+
+def _sample_encoding(sample: bytes, source: str) -> str:
+    decoded = decode_bytes(sample, source)
+    encoding = decoded[1] if not isinstance(decoded, Problem) else "utf-8"
+    return "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _decode_line(raw: bytes, encoding: str) -> str | None:
+    try:
+        return raw.decode(encoding).rstrip("\r\n")
+    except UnicodeDecodeError:
+        return None  # reported by the reader as a malformed line
+
+
+def _read_jsonl(lines, source: str, options: _Options) -> Iterator[Item]:
+    """Records of JSON Lines; `lines` is a text or an iterable of lines (None: undecodable)."""
+    if isinstance(lines, str):
+        lines = lines.split("\n")
+    for number, line in enumerate(lines, start=1):
+        item_source = f"{source}:{number}"
+        if line is None:
+            message = f"{item_source}: not decodable in the file's encoding; line skipped"
+            yield _error(item_source, "malformed", message)
+            continue
         if not line.strip():
             continue
         item_source = f"{source}:{number}"
@@ -380,16 +443,20 @@ def _read_json(text: str, source: str, options: _Options) -> Iterator[Item]:
         yield from _read_record(record, f"{source}:[{index}]", options)
 
 
-def _read_csv(text: str, source: str, options: _Options) -> Iterator[Item]:
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+def _read_csv(text, source: str, options: _Options) -> Iterator[Item]:
+    """Rows of a CSV text, or of a text stream (read row by row)."""
+    stream = io.StringIO(text, newline="") if isinstance(text, str) else text
+    reader = csv.DictReader(stream)
     number = 0
     try:
         for number, row in enumerate(reader, start=1):
             yield from _read_record(row, f"{source}:{number}", options)
-    except csv.Error as err:
-        # The reader cannot resynchronize after a broken row (e.g. an over-long field).
+    except (csv.Error, UnicodeDecodeError) as err:
+        # The reader cannot resynchronize after a broken row (e.g. an over-long field), nor
+        # after bytes that do not decode in the encoding found at the start of the file.
         row_source = f"{source}:{number + 1}"
-        message = f"{row_source}: not a valid CSV row ({err}); the rest of the file is not read"
+        what = "not decodable" if isinstance(err, UnicodeDecodeError) else "not a valid CSV row"
+        message = f"{row_source}: {what} ({err}); the rest of the file is not read"
         yield _error(row_source, "malformed", message)
         return
     if reader.fieldnames is None:
