@@ -614,6 +614,53 @@ def eval_ner(
         print(json.dumps({"dataset": dataset, "quantize": quantize, **_round(got)}))
 
 
+@eval_app.command("moves")
+def eval_moves(
+    shared: SharedOption = _DEFAULT_SHARED,
+    lang: Annotated[
+        Optional[list[str]], typer.Option(help="de and/or en (default both).")  # noqa: UP045
+    ] = None,
+    errors: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Write every miss and false alarm to this JSONL file."),
+    ] = None,
+) -> None:
+    """Move events against the hand-annotated gold corpus (corpus/gold): P, R, F1 per language."""
+    import json
+
+    from narrate.evaluation import evaluate_moves
+
+    _shared_or_exit(shared)
+    langs = tuple(lang or ("de", "en"))
+    if set(langs) - {"de", "en"}:
+        raise typer.BadParameter(f"--lang takes de or en, not {', '.join(langs)}")
+    scores = evaluate_moves(shared, langs)
+    for score in scores:
+        matched = score.matched or 1
+        row = {
+            "lang": score.lang,
+            "documents": score.documents,
+            "gold": score.gold,
+            "predicted": score.predicted,
+            "matched": score.matched,
+            "precision": score.precision,
+            "recall": score.recall,
+            "f1": score.f1,
+            "qualifier_accuracy": score.qualifier_agree / matched,
+            "ref_date_accuracy": score.ref_date_agree / matched,
+            "strict_f1": score.strict_f1,
+        }
+        print(json.dumps(_round(row)))
+    if errors is not None:
+        with errors.open("w", encoding="utf-8") as fh:
+            for score in scores:
+                for kind, rows in (("miss", score.misses), ("false_alarm", score.false_alarms)):
+                    for row in rows:
+                        fh.write(json.dumps({"lang": score.lang, "error": kind, **row},
+                                            ensure_ascii=False) + "\n")  # fmt: skip
+        _stderr.print(f"narrate: wrote the misses and false alarms to {errors}", style="dim")
+
+
 def _round(value):
     if isinstance(value, float):
         return round(value, 4)

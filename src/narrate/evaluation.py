@@ -1,5 +1,8 @@
 """Evaluations on third-party data in ../shared/data (never copied into the repository).
 
+Move extraction against the gold corpus (corpus/gold: ids, offsets and values of hand-annotated
+events in documents that are read from ../shared/data): see gold_documents and evaluate_moves.
+
 DAX consistency: how many DAX levels and percent changes in real dpa-AFX/finanzen.net reports
 (DAX-News_dev.csv) agree with ^GDAXI prices. Used by scripts/dax_consistency.py and by the
 evaluation gate in tests/test_consistency.py.
@@ -8,10 +11,15 @@ evaluation gate in tests/test_consistency.py.
 from __future__ import annotations
 
 import csv
+import math
 import re
+from datetime import date as _date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
+
+from narrate.records import Article, Direction, Qualifier, Record
 
 DAX_NEWS = Path("data/text/dax_news_de/DAX-News_dev.csv")
 GDAXI = Path("data/prices/alitalbi_storage_data_fy/^GDAXI.csv")
@@ -81,3 +89,254 @@ def consistency_rate(joined: pd.DataFrame) -> tuple[int, int]:
     status = joined["verification_status"]
     consistent = int(status.isin(["confirmed", "confirmed_intraday"]).sum())
     return consistent, consistent + int((status == "contradicted").sum())
+
+
+# --- the gold corpus of move events (corpus/gold/) ---------------------------------------------
+
+FINENTITY = Path("data/text/finentity/FinEntity.json")
+CRYPTO_NEWS = Path("data/text/finentity/crypto_news_20230105.json")
+REUTERS = Path("data/text/reuters21578/reut2-000.sgm")
+
+# Which documents are annotated: a fixed stride through each source in file order, chosen before
+# narrate saw any of them (see corpus/gold/README.md). Changing these changes the gold corpus.
+# The first English strides found few moves (19 in 40 documents), so every 12th FinEntity
+# paragraph with a "%" sign (not already chosen) was added: "finentity_percent".
+GOLD_STRIDES = {
+    "dax_news_dev": 10,
+    "finentity": 50,
+    "finentity_percent": 12,
+    "crypto_news": 150,
+    "reuters": 100,
+}
+
+
+def gold_documents(shared: Path) -> dict[str, Article]:
+    """The gold corpus's documents by doc id, as the Articles narrate reads (offsets refer here).
+
+    Doc ids: "dax_news_dev:<row id>", "finentity:<index>", "crypto_news:<index>" and
+    "reuters:<NEWID>". Only ids, offsets and values are stored in corpus/gold; the texts are read
+    from ../shared/data each time.
+    """
+    import json
+
+    from narrate.ingest import article_from_text
+    from narrate.sources import iter_articles
+
+    docs: dict[str, Article] = {}
+    for i, (row_id, text) in enumerate(dax_articles(shared / DAX_NEWS)):
+        if i % GOLD_STRIDES["dax_news_dev"] == 0:
+            doc_id = f"dax_news_dev:{row_id}"
+            docs[doc_id] = article_from_text(text, doc_id)
+    paragraphs = json.loads((shared / FINENTITY).read_text(encoding="utf-8"))
+    chosen = [i for i in range(len(paragraphs)) if i % GOLD_STRIDES["finentity"] == 0]
+    with_percent = [
+        i for i, item in enumerate(paragraphs) if "%" in item["content"] and i not in chosen
+    ]
+    chosen += with_percent[:: GOLD_STRIDES["finentity_percent"]]
+    for i in chosen:
+        doc_id = f"finentity:{i}"
+        docs[doc_id] = Article(id=doc_id, source=doc_id, text=paragraphs[i]["content"])
+    news = [
+        item
+        for item in json.loads((shared / CRYPTO_NEWS).read_text(encoding="utf-8"))
+        if item.get("content")
+    ]
+    for i, item in enumerate(news):
+        if i % GOLD_STRIDES["crypto_news"] == 0:
+            doc_id = f"crypto_news:{i}"
+            published = _date.fromisoformat(item["date_publish"][:10])
+            text = f"{item['title']}\n\n{item['content']}"
+            docs[doc_id] = article_from_text(text, doc_id, published=published)
+    stories = [a for a in iter_articles([str(shared / REUTERS)]) if isinstance(a, Article)]
+    for i, story in enumerate(stories):
+        if i % GOLD_STRIDES["reuters"] == 0:
+            doc_id = f"reuters:{story.source.rsplit('NEWID=', 1)[1]}"
+            docs[doc_id] = story.model_copy(update={"source": doc_id})
+    return docs
+
+
+GOLD_DIR = Path(__file__).resolve().parents[2] / "corpus" / "gold"
+GOLD_KINDS = ("percent_change", "absolute_change", "level", "market_cap", "market_cap_change")
+
+
+class GoldEvent(Record):
+    """One annotated move (corpus/gold/README.md explains every field)."""
+
+    start: int
+    end: int
+    entity: str
+    entity_id: str | None
+    symbol: str | None
+    kind: Literal["percent_change", "absolute_change", "level", "market_cap", "market_cap_change"]
+    direction: Direction | None
+    value: float
+    unit: str
+    qualifier: Qualifier | None
+    ref_date: _date | None
+    notes: str | None = None
+
+
+class GoldDoc(Record):
+    doc: str
+    events: list[GoldEvent]
+    notes: str | None = None
+
+
+def load_gold(lang: str, gold_dir: Path = GOLD_DIR) -> list[GoldDoc]:
+    """The annotated documents of one language (corpus/gold/<lang>.jsonl), in file order."""
+    import json
+
+    path = gold_dir / f"{lang}.jsonl"
+    docs = []
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, 1):
+            if line.strip():
+                try:
+                    docs.append(GoldDoc.model_validate(json.loads(line)))
+                except ValueError as err:
+                    raise ValueError(f"{path}, line {number}: {err}") from None
+    return docs
+
+
+def _same_entity(gold: GoldEvent, event) -> bool:
+    if gold.entity_id is not None and event.entity_id == gold.entity_id:
+        return True
+    return gold.symbol is not None and event.symbol == gold.symbol
+
+
+def _core_match(gold: GoldEvent, event) -> bool:
+    """The same claim: the figure's span overlaps, and entity, kind, direction, value and unit
+    agree. Qualifier and ref_date are scored on top (see score_moves)."""
+    return (
+        event.start < gold.end
+        and gold.start < event.end
+        and _same_entity(gold, event)
+        and event.kind == gold.kind
+        and event.direction == gold.direction
+        and event.unit == gold.unit
+        and event.value is not None
+        and math.isclose(event.value, gold.value, rel_tol=1e-6, abs_tol=1e-9)
+    )
+
+
+class MoveScore(Record):
+    """Move extraction against the gold corpus, for one language."""
+
+    lang: str
+    documents: int
+    gold: int
+    predicted: int
+    matched: int  # core matches (span, entity, kind, direction, value, unit)
+    strict_matched: int  # core matches whose qualifier and ref_date agree too
+    qualifier_agree: int
+    ref_date_agree: int
+    misses: list[dict]  # gold events with no match
+    false_alarms: list[dict]  # predicted events with no match
+
+    @property
+    def precision(self) -> float:
+        return self.matched / self.predicted if self.predicted else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.matched / self.gold if self.gold else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def strict_f1(self) -> float:
+        total = self.gold + self.predicted
+        return 2 * self.strict_matched / total if total else 1.0
+
+
+def score_moves(
+    lang: str, docs: list[GoldDoc], predicted: dict[str, list], texts: dict[str, str]
+) -> MoveScore:
+    """Matches predicted events (narrate Events, kinds with a figure) to gold events one to one.
+
+    A gold event takes the first unmatched predicted event that is a core match, preferring one
+    whose qualifier and ref_date agree as well.
+    """
+    gold_n = pred_n = matched = strict = qual = ref = 0
+    misses: list[dict] = []
+    false_alarms: list[dict] = []
+    for doc in docs:
+        events = [e for e in predicted.get(doc.doc, []) if e.kind in GOLD_KINDS]
+        text = texts[doc.doc]
+        gold_n += len(doc.events)
+        pred_n += len(events)
+        used: set[int] = set()
+        for gold in doc.events:
+            candidates = [i for i, e in enumerate(events) if i not in used and _core_match(gold, e)]
+            candidates.sort(
+                key=lambda i: (
+                    events[i].qualifier != gold.qualifier or events[i].ref_date != gold.ref_date
+                )
+            )
+            if not candidates:
+                misses.append(_gold_row(doc.doc, gold, text))
+                continue
+            event = events[candidates[0]]
+            used.add(candidates[0])
+            matched += 1
+            qual += event.qualifier == gold.qualifier
+            ref += event.ref_date == gold.ref_date
+            strict += event.qualifier == gold.qualifier and event.ref_date == gold.ref_date
+        false_alarms += [
+            _event_row(doc.doc, e, text) for i, e in enumerate(events) if i not in used
+        ]
+    return MoveScore(
+        lang=lang,
+        documents=len(docs),
+        gold=gold_n,
+        predicted=pred_n,
+        matched=matched,
+        strict_matched=strict,
+        qualifier_agree=qual,
+        ref_date_agree=ref,
+        misses=misses,
+        false_alarms=false_alarms,
+    )
+
+
+def _gold_row(doc: str, gold: GoldEvent, text: str) -> dict:
+    return {
+        "doc": doc,
+        "figure": text[gold.start : gold.end],
+        "context": _context(text, gold.start, gold.end),
+        **gold.model_dump(mode="json", exclude={"notes"}),
+    }
+
+
+def _event_row(doc: str, event, text: str) -> dict:
+    keys = ("start", "end", "entity_id", "symbol", "kind", "direction", "value", "unit",
+            "qualifier", "ref_date")  # fmt: skip
+    row = {k: getattr(event, k) for k in keys}
+    row["ref_date"] = row["ref_date"].isoformat() if row["ref_date"] else None
+    return {
+        "doc": doc,
+        "figure": text[event.start : event.end],
+        "context": _context(text, event.start, event.end),
+        **row,
+    }
+
+
+def _context(text: str, start: int, end: int, width: int = 60) -> str:
+    return " ".join(text[max(0, start - width) : end + width].split())
+
+
+def evaluate_moves(shared: Path, langs=("de", "en"), gold_dir: Path = GOLD_DIR) -> list[MoveScore]:
+    """Runs the default pipeline (language detected, no models) on every gold document."""
+    from narrate.pipeline import Settings, process
+
+    docs = gold_documents(shared)
+    scores = []
+    for lang in langs:
+        gold = load_gold(lang, gold_dir)
+        predicted = {d.doc: process(docs[d.doc], Settings()).events for d in gold}
+        texts = {d.doc: docs[d.doc].text for d in gold}
+        scores.append(score_moves(lang, gold, predicted, texts))
+    return scores

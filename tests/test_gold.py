@@ -1,0 +1,76 @@
+"""The gold corpus of move events (corpus/gold) and the move-extraction gate on it."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from narrate.evaluation import evaluate_moves, gold_documents, load_gold
+
+SHARED = Path(__file__).resolve().parents[2] / "shared"
+NUMBER_WORD = re.compile(
+    r"\d|\b(?:eine?|ein|one|two|three|four|five|six|seven|eight|nine|ten|zwei|drei|vier|fünf|"
+    r"sechs|sieben|acht|neun|zehn|half|halb)\b",
+    re.IGNORECASE,
+)
+
+needs_shared = pytest.mark.skipif(
+    not (SHARED / "data").is_dir(), reason=f"the gold texts are read from {SHARED / 'data'}"
+)
+
+
+@pytest.fixture(scope="module")
+def documents():
+    return gold_documents(SHARED)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_gold_files_parse_and_name_each_document_once(lang):
+    docs = load_gold(lang)
+    ids = [d.doc for d in docs]
+    assert len(ids) == len(set(ids)) >= 30
+    for doc in docs:
+        for event in doc.events:
+            assert 0 <= event.start < event.end and event.value >= 0
+            assert event.unit in ("%", "pp", "points") or re.fullmatch(r"[A-Z]{3}", event.unit)
+
+
+@needs_shared
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_gold_spans_lie_in_their_documents(lang, documents):
+    annotated = {d.doc for d in load_gold(lang)}
+    chosen = {k for k in documents if k.startswith("dax_news_dev:") == (lang == "de")}
+    assert annotated == chosen  # the documents the strides choose, no more, no fewer
+    for doc in load_gold(lang):
+        text = documents[doc.doc].text
+        for event in doc.events:
+            figure = text[event.start : event.end]
+            assert event.end <= len(text) and figure.strip() == figure, (doc.doc, figure)
+            assert NUMBER_WORD.search(figure), (doc.doc, event.start, figure)
+
+
+# The evaluation gate for move extraction (issue: F1 >= 0.90 with precision >= 0.95 per
+# language). Floors are the figures measured when they were last raised, rounded down; raise them
+# as accuracy improves, never lower one without saying why in the commit.
+# Measured 2026-11-22 (`narrate eval moves`): de P 0.9548 R 0.7855 F1 0.8619 (465 of 592 gold,
+# 487 predicted); en P 0.8529 R 0.4462 F1 0.5859 (29 of 65, 34 predicted). Goals not met yet.
+MOVE_FLOORS = {
+    "de": {"precision": 0.954, "recall": 0.785, "f1": 0.861},
+    "en": {"precision": 0.852, "recall": 0.446, "f1": 0.585},
+}
+
+
+@needs_shared
+def test_move_extraction_meets_its_floors():
+    scores = {s.lang: s for s in evaluate_moves(SHARED)}
+    for lang, floors in MOVE_FLOORS.items():
+        score = scores[lang]
+        print(
+            f"\n{lang}: P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
+            f"({score.matched} of {score.gold} gold, {score.predicted} predicted)"
+        )
+        assert score.precision >= floors["precision"]
+        assert score.recall >= floors["recall"]
+        assert score.f1 >= floors["f1"]
