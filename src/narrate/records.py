@@ -59,7 +59,7 @@ class EntityMention(Record):
 
 
 QuantityUnit = Literal["%", "pp", "points", "currency", "number"]
-QuantityRole = Literal["amount", "year", "duration", "ordinal", "date_part"]
+QuantityRole = Literal["amount", "year", "duration", "ordinal", "date_part", "spelled"]
 
 
 class Quantity(Record):

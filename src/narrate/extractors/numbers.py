@@ -16,7 +16,9 @@ Conventions, so callers know what a `Quantity` means:
 - `role` lets callers skip numbers that are not amounts: "year" (a bare 1900-2100, or a fiscal
   year such as "2025/26"), "duration" (a number before a time unit: "seit 7 Tagen", "40 years";
   unit "number"), "ordinal" ("Nr. 1", "Platz 2", "im 3. Quartal", "3rd"), "date_part" (a whole
-  date expression such as "3. Februar", "February 5", "3.2.2026"; `value` is the day of month).
+  date expression such as "3. Februar", "February 5", "3.2.2026"; `value` is the day of month),
+  "spelled" (a number spelled out without a unit or scale word: "zwei", "one hundred and six",
+  "two thirds"; found, but as often prose ("one of them") as an amount, so moves skip it).
 - Ranges share a unit: in "2 bis 3 Prozent", "2-3 %", "2 to 3 billion dollars" the first number
   takes the unit, currency, scale and role of the second; its span still covers only "2".
 - Not returned at all: numbers inside names ("S&P 500", "Nasdaq 100", "iPhone 17"), numbers glued
@@ -49,12 +51,17 @@ _TOKEN_START = r"(?<!\w)(?<![^\W\d_]-)"
 _NO_LETTER = r"(?![^\W\d_])"
 # "2025/26": a fiscal year, reported as role "year" with the first year as value.
 _FISCAL_YEAR = r"(?:19|20)\d\d/(?:\d\d|(?:19|20)\d\d)(?!\d)"
+# A web address: its digits ("?id=305", "%2D9114") are no quantities, so it is skipped whole.
+_URL = r"https?://[^\s<>\"']+"
 
 # Scale words are keyed by meaning in the language files, so "Billion" (de) sits under trillion.
 _SCALES = {
+    "dozen": Decimal(12),
     "hundred": Decimal(10) ** 2,
     "thousand": Decimal(10) ** 3,
+    "lakh": Decimal(10) ** 5,
     "million": Decimal(10) ** 6,
+    "crore": Decimal(10) ** 7,
     "billion": Decimal(10) ** 9,
     "trillion": Decimal(10) ** 12,
 }
@@ -87,9 +94,12 @@ class _Grammar:
     scales: dict[str, Decimal]
     units: dict[str, _Unit]
     prefixes: dict[str, str]
-    words: dict[str, Decimal]
+    prefix_factors: dict[str, Decimal]
+    spelled: dict[str, tuple[str, Decimal]]
+    spelled_token: re.Pattern[str]
     dates: tuple[re.Pattern[str], ...]
     joiners: frozenset[str]
+    change_joiners: frozenset[str]
 
 
 def find_quantities(text: str, lang: str, offset: int = 0) -> list[Quantity]:
@@ -115,7 +125,50 @@ def find_quantities(text: str, lang: str, offset: int = 0) -> list[Quantity]:
         if quantity is not None:
             found.append(quantity)
             multipliers.append(multiplier)
+    _add_coins(found, multipliers, text, offset, grammar.change_joiners)
     return _share_range_units(found, multipliers, text, offset, grammar.joiners)
+
+
+def _add_coins(
+    found: list[Quantity],
+    multipliers: list[Decimal],
+    text: str,
+    offset: int,
+    joiners: frozenset[str],
+) -> None:
+    """Coins join the whole amount before them: "3 dollars 50 cents", "15 Dollar und 15"."""
+    for i in range(len(found) - 2, -1, -1):
+        first, second = found[i], found[i + 1]
+        if first.unit != "currency" or multipliers[i] != 1 or first.value != int(first.value):
+            continue
+        between = _key(text[first.end - offset : second.start - offset])
+        if between and between not in joiners:
+            continue
+        if second.unit == "currency" and multipliers[i + 1] < 1 and second.value < 1:
+            coins = Decimal(repr(second.value))  # "50 cents": already 0.5 of the main unit
+        elif (
+            second.unit == "number"
+            and second.role in ("amount", "spelled")
+            and not second.scaled
+            and second.value == int(second.value)
+            and 1 <= second.value <= 99
+            and not _WORD_NEXT.match(text, second.end - offset)
+        ):
+            coins = Decimal(int(second.value)) / 100  # "15 dollars 50." (end of a clause)
+        else:
+            continue
+        found[i] = first.model_copy(
+            update={
+                "end": second.end,
+                "text": text[first.start - offset : second.end - offset],
+                "value": float(Decimal(repr(first.value)) + coins),
+            }
+        )
+        del found[i + 1]
+        del multipliers[i + 1]
+
+
+_WORD_NEXT = re.compile(r"[ \t\u00a0\u202f]*[^\W\d_]")
 
 
 def _share_range_units(
@@ -128,7 +181,9 @@ def _share_range_units(
     """Give "2" in "2 bis 3 Prozent" the unit (and scale) of the number it is joined to."""
     for i in range(len(found) - 2, -1, -1):
         first, second = found[i], found[i + 1]
-        if first.unit != "number" or first.role != "amount" or second.role == "date_part":
+        if first.unit != "number" or first.role not in ("amount", "spelled"):
+            continue
+        if second.role == "date_part":
             continue
         if second.role not in ("amount", "duration"):
             continue
@@ -186,19 +241,30 @@ _ONE = Decimal(1)
 
 def _amount(
     match: re.Match[str], grammar: _Grammar, text: str, offset: int
-) -> tuple[Quantity, Decimal]:
+) -> tuple[Quantity | None, Decimal]:
     number = match["num"]
+    word_scale = None
+    word_scaled = word_large = False
     if number is not None:
         value = _parse_number(number, grammar.decimal, grammar.group)
         number_start = match.start("num")
-    elif match["word"] is not None:
-        value = grammar.words[_key(match["word"])]
-        number_start = match.start("word")
+    elif match["word"] is not None or match["mixed"] is not None:
+        # "3 hundred and 21", "4 thousand 3 hundred": digits read as parts of a spelled number
+        group = "word" if match["word"] is not None else "mixed"
+        parsed = _parse_spelled(match[group], grammar)
+        if parsed is None:
+            return None, _ONE
+        value, word_scale, word_scaled, word_large = parsed
+        word_large = word_large or group == "mixed"
+        number_start = match.start(group)
     else:
         value = Decimal(1)
         number_start = match.start("one")
-    scale = match["scale"]
+    scale = match["scale"] or match["glued"]
     multiplier = grammar.scales[_key(scale)] if scale is not None else _ONE
+    if word_scale is not None:  # "zwei Millionen": the scale word is part of the spelled number
+        value /= word_scale
+        multiplier *= word_scale
     prefix = match["pre"]
     unit_form = match["unit"]
     spec = grammar.units[_key(unit_form)] if unit_form is not None else None
@@ -215,11 +281,14 @@ def _amount(
         multiplier *= spec.factor
     elif prefix is not None:
         unit, currency = "currency", grammar.prefixes[_key(prefix)]
+        multiplier *= grammar.prefix_factors.get(_key(prefix), _ONE)
     else:
         unit = "number"
         if scale is None and number is not None and len(number) == 4 and number.isdigit():
             if _YEAR_MIN <= int(number) <= _YEAR_MAX:
                 role = "year"
+        elif scale is None and not word_large and match["word"] is not None:
+            role = "spelled"
     quantity = Quantity(
         start=start + offset,
         end=end + offset,
@@ -227,10 +296,97 @@ def _amount(
         value=float(value * multiplier),
         unit=unit,
         currency=currency,
-        scaled=scale is not None,
+        scaled=scale is not None or word_scaled,
         role=role,
     )
     return quantity, multiplier
+
+
+def _parse_spelled(
+    words: str, grammar: _Grammar
+) -> tuple[Decimal, Decimal | None, bool, bool] | None:
+    """Value of a spelled number, the scale word it ends with (or None), whether it has a scale
+    word (hundred counts) and whether it has one of a thousand or more (then it is an amount).
+
+    Parts add up ("fünfzig" + "zwei"), a multiplier multiplies the group before it ("drei" ×
+    "hundert"; after a joiner only the part since the joiner: "three hundred and two dozen" =
+    324), a scale word closes a group ("zwei Millionen ...") or multiplies the scale word right
+    before it ("three lakh crore"), a fraction word divides the part since the last joiner ("one
+    hundred and two thirds" = 100 + 2/3) or, right after "scale word and", is a fraction of that
+    scale or of the scale word that follows ("three million and a half", "one billion and a
+    quarter million"), and after a point word each part is a decimal digit ("nine point nought
+    four"). Digits may stand for parts ("4 thousand 3 hundred and 21"). None for a run that is
+    no number ("third" alone is an ordinal, "ein" alone an article).
+    """
+    total = current = Decimal(0)
+    mark: Decimal | None = None
+    digits: list[int] | None = None
+    seen = scaled = large = lone_fraction = False
+    last_scale: Decimal | None = None
+    previous: tuple[str, Decimal] | None = None
+    join_scale: Decimal | None = None  # the scale word right before the last joiner
+    pending: Decimal | None = None  # a fraction of join_scale or of the next scale word
+    for form in grammar.spelled_token.findall(words):
+        if form[0].isdigit():
+            kind, v = "num", _parse_number(form, grammar.decimal, grammar.group)
+        else:
+            kind, v = grammar.spelled[_key(form)]
+        if digits is not None:
+            if kind != "num" or v != int(v):
+                return None
+            if digits and digits[-1] % 10 == 0 and digits[-1] >= 20 and v < 10:
+                digits[-1] += int(v)  # "point seventy-one"
+            else:
+                digits.append(int(v))
+            continue
+        last_scale = None
+        if pending is not None and join_scale is not None:
+            if kind == "scale":  # "one billion and a quarter million"
+                total += pending * v
+                pending, last_scale, previous = None, v, (kind, v)
+                continue
+            total += pending * join_scale
+            pending = None
+        if kind in ("num", "one"):
+            current += v
+        elif kind in ("mult", "scaled_mult"):
+            if mark is not None and current != mark:
+                current = mark + (current - mark) * v
+            else:
+                current = (current or 1) * v
+            scaled = scaled or kind == "scaled_mult"
+        elif kind == "scale":
+            if previous is not None and previous[0] == "scale" and not current:
+                total *= v  # "three lakh crore"
+            else:
+                total += (current or 1) * v
+            current = Decimal(0)
+            mark = None
+            last_scale, scaled, large, lone_fraction = v, True, True, False
+        elif kind == "join":
+            mark = current
+            join_scale = previous[1] if previous is not None and previous[0] == "scale" else None
+        elif kind == "den":
+            if not seen and v != 2:
+                lone_fraction = True  # "third" alone is an ordinal; "quarter million" is not
+            base = mark if mark is not None else Decimal(0)
+            numerator = (current - base) or Decimal(1)
+            if join_scale is not None and not base:
+                pending, current = numerator / v, base
+            else:
+                current = base + numerator / v
+        elif kind == "point":
+            digits = []
+        seen = seen or kind != "join"
+        previous = (kind, v)
+    if pending is not None and join_scale is not None:
+        total += pending * join_scale
+    if not seen or digits == [] or lone_fraction:
+        return None
+    value = total + current
+    if digits:
+        value += Decimal("0." + "".join(str(d) for d in digits))
+    return value, last_scale, scaled, large
 
 
 def _parse_number(raw: str, decimal: str, group: str) -> Decimal:
@@ -263,8 +419,10 @@ def _key(form: str) -> str:
 _REQUIRED_KEYS = {
     "decimal_separator", "group_separator", "scales", "currency_scales", "units", "currencies",
     "currency_prefixes", "subunits", "number_words", "one_words", "name_numbers", "name_words",
+    "number_multipliers", "number_fractions", "compound_joiners", "phrase_joiners", "point_words",
     "ordinal_prefixes", "ordinal_suffixes", "ordinal_patterns", "months", "date_patterns",
-    "time_patterns", "space_grouping", "range_joiners",
+    "time_patterns", "space_grouping", "range_joiners", "glued_scales", "scale_fractions",
+    "scaled_currency_codes", "change_joiners",
 }  # fmt: skip
 
 
@@ -286,7 +444,12 @@ def _grammar(lang: str) -> _Grammar:
     for sub in data["subunits"]:
         coin = _Unit("currency", _decimal(sub["factor"]), sub["currency"])
         _add_forms(units, sub["forms"], coin, lang)
-    number_words = data["number_words"]
+    prefixes = _by_form(data["currency_prefixes"], {c: c for c in data["currency_prefixes"]})
+    prefix_factors = {}
+    for form, (code, factor) in _scaled_codes(data).items():
+        _add_forms(units, [form], _Unit("currency", factor, code), lang)
+        prefixes[_key(form)], prefix_factors[_key(form)] = code, factor
+    spelled = _spelled_parts(data)
     months = _alternation(data["months"], fold=False)
     # Month names are matched as written, so the verb "may" is not the month "May".
     date_sources = [p.replace("{month}", f"(?-i:{months})") for p in data["date_patterns"]]
@@ -294,12 +457,19 @@ def _grammar(lang: str) -> _Grammar:
         pattern=_scanner(data, date_sources),
         decimal=data["decimal_separator"],
         group=data["group_separator"],
-        scales=_by_form(data["scales"], _SCALES) | _by_form(data["currency_scales"], _SCALES),
+        scales=_by_form(data["scales"], _SCALES)
+        | _by_form(data["currency_scales"], _SCALES)
+        | _by_form(data["glued_scales"], _SCALES),
         units=units,
-        prefixes=_by_form(data["currency_prefixes"], {c: c for c in data["currency_prefixes"]}),
-        words=_by_form(number_words, {k: _decimal(k) for k in number_words}),
+        prefixes=prefixes,
+        prefix_factors=prefix_factors,
+        spelled=spelled,
+        spelled_token=re.compile(
+            rf"\d+(?:[.,]\d+)*|{_alternation(_spelled_forms(data), end='')}", re.IGNORECASE
+        ),
         dates=tuple(re.compile(p, re.IGNORECASE) for p in date_sources),
         joiners=frozenset(_key(j) for j in data["range_joiners"]),
+        change_joiners=frozenset(_key(j) for j in data["change_joiners"]),
     )
 
 
@@ -313,7 +483,10 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
     scale_forms = _flat(data["scales"])
     scale_re = _alternation(scale_forms)
     any_scale_re = _alternation([*scale_forms, *_flat(data["currency_scales"])])
-    unit_re = _alternation(unit_forms)
+    codes_re = _alternation(_scaled_codes(data), fold=False)
+    unit_re = rf"(?:{_alternation(unit_forms)}|(?-i:{codes_re}))"
+    prefix_re = _alternation(_flat(data["currency_prefixes"]), end=_NO_LETTER)
+    prefix_re = rf"(?:{prefix_re}|(?-i:{_alternation(_scaled_codes(data), fold=False)}))"
     g, d = re.escape(data["group_separator"]), re.escape(data["decimal_separator"])
     space_context = (
         "" if data["space_grouping"] == "always" else rf"(?={_SEP}(?:{scale_re}|{unit_re}))"
@@ -326,17 +499,18 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
         rf"|\d+{g}(?:\d{{1,2}}|\d{{4,}})(?!\d)"
         rf"|\d+(?:{d}\d+)?"
     )
+    glued_re = _alternation(_flat(data["glued_scales"]), fold=False)
+    spelled_re, mixed_re = _spelled_re(data)
     amount = (
         # "USD115" is a code glued to its number: a prefix may be followed by digits.
-        rf"(?:(?P<pre>{_alternation(_flat(data['currency_prefixes']), end=_NO_LETTER)})"
+        rf"(?:(?P<pre>{prefix_re})"
         rf"{_SPACE}?)?"
-        rf"(?:(?(pre)|{_START})(?P<num>{digits})"
-        rf"|(?P<word>{_alternation(_flat(data['number_words']))})"
+        rf"(?:(?(pre)|{_START})(?:(?P<mixed>{mixed_re})|(?P<num>{digits}))"
+        rf"|(?P<word>{spelled_re})"
         rf"|(?P<one>{_alternation(data['one_words'])}))"
-        rf"(?:{_SEP}(?P<scale>(?(pre){any_scale_re}|{scale_re})))?"
+        rf"(?:{_SEP}(?P<scale>(?(pre){any_scale_re}|{scale_re}))"
+        rf"|(?(num)(?P<glued>(?-i:{glued_re}))|(?!)))?"
         rf"(?:{_SEP}(?P<unit>{unit_re}))?"
-        # Number words count only with a scale or unit: "zwei Milliarden", not "zwei Firmen".
-        r"(?(word)(?(scale)|(?(unit)|(?!))))"
         r"(?(one)(?(scale)|(?!)))"
         r"(?!\w)"
     )
@@ -356,7 +530,7 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
         # Every quantity starts a token; testing that once here, before any branch, lets the
         # scanner drop mid-word positions (most of the text) at the cost of one look-behind.
         rf"{_TOKEN_START}(?:"
-        rf"(?P<name>{name})"
+        rf"(?P<name>{name}|{_URL})"
         rf"|(?P<time>{_START}(?:{time}))"
         rf"|(?P<date>{date})"
         rf"|(?P<fiscal>{_START}{_FISCAL_YEAR})"
@@ -365,6 +539,121 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
         r")",
         re.IGNORECASE,
     )
+
+
+def _scaled_codes(data: dict[str, Any]) -> dict[str, tuple[str, Decimal]]:
+    """A scale letter glued before every ISO code of the language: "MUSD" -> ("USD", 10^6)."""
+    return {
+        letter + code: (code, _SCALES[key])
+        for key, letters in data["scaled_currency_codes"].items()
+        for letter in letters
+        for code in data["currencies"]
+    }
+
+
+def _phrase_scales(data: dict[str, Any]) -> dict[str, list[str]]:
+    """Scale words that may be part of a spelled number: written out, no abbreviations."""
+    return {
+        key: [f for f in forms if f.replace(" ", "").isalpha() and len(f) > 3]
+        for key, forms in data["scales"].items()
+    }
+
+
+def _spelled_parts(data: dict[str, Any]) -> dict[str, tuple[str, Decimal]]:
+    """Surface form -> (kind, value) of every part of a spelled number."""
+    parts: dict[str, tuple[str, Decimal]] = {}
+    for form in data["one_words"]:
+        parts[_key(form)] = ("one", _ONE)
+    for key, forms in _phrase_scales(data).items():
+        for form in forms:
+            value = _SCALES[key]
+            # "five hundred dollars" is scaled like "five million dollars" (never a share price)
+            parts[_key(form)] = ("scale" if value >= 1000 else "scaled_mult", value)
+    for kind, table in (
+        ("num", data["number_words"]),
+        ("mult", data["number_multipliers"]),
+        ("den", data["number_fractions"]),
+        ("den", data["scale_fractions"]),
+    ):
+        for value, forms in table.items():
+            for form in forms:
+                number = _decimal(value)
+                parts[_key(form)] = ("scale" if kind == "mult" and number >= 1000 else kind, number)
+    for form in [*data["compound_joiners"], *data["phrase_joiners"]]:
+        parts[_key(form)] = ("join", _ONE)
+    for form in data["point_words"]:
+        parts[_key(form)] = ("point", _ONE)
+    return parts
+
+
+def _spelled_forms(data: dict[str, Any]) -> list[str]:
+    """Every part of a spelled number as written ("dreißig", not the lookup key "dreissig")."""
+    return [
+        *data["one_words"],
+        *_flat(_phrase_scales(data)),
+        *_flat(data["number_words"]),
+        *_flat(data["number_multipliers"]),
+        *_flat(data["number_fractions"]),
+        *_flat(data["scale_fractions"]),
+        *data["compound_joiners"],
+        *data["phrase_joiners"],
+        *data["point_words"],
+    ]
+
+
+def _spelled_re(data: dict[str, Any]) -> tuple[str, str]:
+    """A spelled number: compound words of number parts, joined by spaces, hyphens, point words
+    and (after hundred or a scale word, or before a fraction) phrase joiners; and a mixed one,
+    digits before scale words with more parts after ("3 hundred and 21", "4 thousand 3
+    hundred", "3 million and a half"; "3 million" alone is digits with a scale)."""
+    scales = _flat(_phrase_scales(data))
+    scale_words = _alternation([*scales, *_flat(data["number_multipliers"])])
+    gap = rf"{_SPACE}+"
+    # "quarter" is a fraction only before a scale word here (and after a joiner, see tail).
+    before_scale = rf"{_alternation(_flat(data['scale_fractions']))}(?={gap}{scale_words})"
+    core_forms = [
+        *_flat(data["number_words"]),
+        *_flat(data["number_multipliers"]),
+        *_flat(data["number_fractions"]),
+        *scales,
+    ]
+    core = rf"(?:{_alternation(core_forms, end='')}|{before_scale})"
+    one_in_word = _alternation(data["one_words"], end="")
+    joiner = _alternation(data["compound_joiners"], end="") if data["compound_joiners"] else ""
+    glue = f"(?:{joiner})?" if joiner else ""
+    part = rf"(?:{one_in_word}{glue})?{core}"  # "ein" only before another part: "einunddreißig"
+    word = rf"{part}(?:{glue}{part})*{_NO_LETTER}"
+    seps = [gap, rf"{_SPACE}*-{_SPACE}*"]
+    tails = []
+    if data["point_words"]:
+        seps.append(rf"{gap}{_alternation(data['point_words'])}{gap}")
+    if data["phrase_joiners"]:
+        joiners = _alternation(data["phrase_joiners"])
+        after = [*_flat(data["number_multipliers"]), *scales]
+        behind = "|".join(f"(?<={re.escape(f.lower())})" for f in after if f.isalpha())
+        if behind:
+            seps.append(rf"(?:{behind}){gap}{joiners}{gap}")
+        numerals = _alternation([*data["one_words"], *_flat(data["number_words"])])
+        fractions = _alternation(_flat(data["number_fractions"]))
+        ones = _alternation(data["one_words"])
+        seps.append(rf"{gap}{joiners}{gap}(?={numerals}(?:{_SPACE}|-)+{fractions})(?:{ones}{gap})?")
+        if _flat(data["scale_fractions"]):  # "five and a quarter", "... and three quarters"
+            quarter = _alternation(_flat(data["scale_fractions"]))
+            tails.append(rf"{gap}{joiners}{gap}(?:{numerals}(?:{_SPACE}|-)+)?{quarter}")
+    sep = "|".join(seps)
+    more = "|".join([*tails, rf"(?:{sep}){word}"])  # the tail first: "and three quarters"
+    ones = _alternation(data["one_words"])
+    spelled = rf"(?:{ones}{gap})?{word}(?:{more})*"
+    d = re.escape(data["decimal_separator"])
+    lead = rf"\d{{1,3}}(?:{d}\d+)?{gap}{scale_words}"
+    digit_more = rf"{gap}\d{{1,3}}{gap}{scale_words}"
+    if data["phrase_joiners"]:
+        joiners = _alternation(data["phrase_joiners"])
+        digit_tail = rf"{gap}{joiners}{gap}[1-9]\d?(?!\w|[.,]\d|{gap}{scale_words})"
+    else:
+        digit_tail = "(?!)"
+    mixed = rf"{lead}(?:(?:{more}|{digit_more})+(?:{digit_tail})?|{digit_tail})"
+    return spelled, mixed
 
 
 def _add_forms(units: dict[str, _Unit], forms: list[str], spec: _Unit, lang: str) -> None:
