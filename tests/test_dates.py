@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
-import re
-from pathlib import Path
 
 import pytest
 
+import narrate
 from narrate import lang as lang_data
 from narrate.extractors.dates import FUTURE_WINDOW_DAYS, find_dates, parse_date_line
+from narrate.ingest import article_from_text
 
 D = dt.date
 WED = D(2026, 2, 4)  # a Wednesday
 SUN = D(2026, 2, 8)
 MON = D(2026, 2, 9)
 
-SHARED = Path(__file__).resolve().parents[1] / ".." / "shared" / "data"
-PEER_DIR = SHARED / "text" / "recognizers_text"
-
-# Pinned peer floors (share of in-scope cases resolved to the expected day). Measured when the
-# module was written (de 28/29, en 55/115); a change may raise them, never silently lower them.
-PEER_FLOORS = {"de": 0.95, "en": 0.47}
+# The Recognizers-Text peer suite is tests/test_peer_dates.py.
 
 
 def only(text: str, lang: str, published: dt.date | None):
@@ -340,48 +334,115 @@ def test_unsupported_language():
         find_dates("heute", "fr", WED)
 
 
-# --- peer suite: Microsoft Recognizers-Text date parser specs ---------------------------------
+# --- forms added with the peer suite --------------------------------------------------------
 
-# Single calendar days: a full date, a month and day, or a weekday. Day-of-month alone ("the
-# 27th"), nth weekdays ("first Friday of July") and impossible dates are out of scope.
-_IN_SCOPE_TIMEX = re.compile(r"^(?:\d{4}|XXXX)-(?:\d{2}-\d{2}|WXX-\d)$")
+MON_2016 = D(2016, 11, 7)
 
 
-def _peer_cases(lang: str):
-    name = {"de": "German", "en": "English"}[lang]
-    path = PEER_DIR / f"DateTime_{name}_DateParser.json"
-    if not path.is_file():
-        pytest.skip(f"peer data not found at {path} (../shared/data is absent in this checkout)")
-    cases = json.loads(path.read_text(encoding="utf-8-sig"))
-    for case in cases:
-        results = case.get("Results", [])
-        if len(results) != 1:
-            continue
-        value = results[0]["Value"]
-        expected = value.get("PastResolution", {}).get("date", "")
-        if not _IN_SCOPE_TIMEX.match(value.get("Timex", "")) or expected.startswith("0001"):
-            continue
-        yield case, results[0], D.fromisoformat(expected)
+@pytest.mark.parametrize(
+    ("lang", "text", "published", "expected"),
+    [
+        ("en", "shares rallied on the 27th", MON_2016, D(2016, 10, 27)),
+        ("en", "shares rallied on the 2nd", MON_2016, D(2016, 11, 2)),
+        ("en", "the index closed higher on 15", MON_2016, D(2016, 10, 15)),
+        ("en", "Friday the 15th", D(2017, 9, 27), D(2017, 9, 15)),
+        ("en", "the 20th of next month", MON_2016, D(2016, 12, 20)),
+        ("en", "this Friday", MON_2016, D(2016, 11, 11)),
+        ("en", "next Sunday", MON_2016, D(2016, 11, 20)),
+        ("en", "on Friday next week", MON_2016, D(2016, 11, 18)),
+        ("en", "last week's Tuesday", MON_2016, D(2016, 11, 1)),
+        ("en", "the first Friday of July", MON_2016, D(2016, 7, 1)),
+        ("en", "the third Wednesday of previous month", D(2018, 3, 20), D(2018, 2, 21)),
+        ("en", "1 month and 21 days ago", D(2017, 11, 23), D(2017, 10, 2)),
+        ("en", "two weeks from now", MON_2016, D(2016, 11, 21)),
+        ("en", "two days before yesterday", D(2018, 5, 31), D(2018, 5, 28)),
+        ("en", "on 4/22", MON_2016, D(2016, 4, 22)),
+        ("en", "Feb 29", D(2019, 3, 22), D(2016, 2, 29)),
+        ("de", "Ich komme am 15. zurück.", D(2016, 1, 7), D(2015, 12, 15)),
+        ("de", "Übernächste Woche am Freitag", D(2020, 7, 27), D(2020, 8, 14)),
+        ("de", "am Freitag vergangener Woche", WED, D(2026, 1, 30)),
+        ("de", "vor einem Monat und zwei Tagen", WED, D(2026, 1, 2)),
+    ],
+)
+def test_added_forms(lang, text, published, expected):
+    assert [m.date for m in find_dates(text, lang, published)] == [expected]
 
 
-@pytest.mark.shared
-@pytest.mark.parametrize("lang", ["de", "en"])
-def test_peer_recognizers_text(lang):
-    passed = total = 0
-    failures = []
-    for case, result, expected in _peer_cases(lang):
-        total += 1
-        reference = dt.datetime.fromisoformat(case["Context"]["ReferenceDateTime"]).date()
-        start, end = result["Start"], result["Start"] + result["Length"]
-        # Past resolution: news reports what happened, and so does our policy.
-        ok = any(
-            m.date == expected and m.start < end and m.end > start
-            for m in find_dates(case["Input"], lang, reference)
-        )
-        passed += ok
-        if not ok:
-            failures.append(case["Input"])
-    rate = passed / total
-    print(f"\nRecognizers-Text DateParser {lang}: {passed}/{total} in scope = {rate:.1%}")
-    assert total > 0
-    assert rate >= PEER_FLOORS[lang], failures
+@pytest.mark.parametrize(
+    ("lang", "text"),
+    [
+        ("en", "the index fell on 15 stocks"),
+        ("en", "its 27th consecutive session, the second such run"),
+        ("en", "the Dow rose for the 5th time in its last day of trading"),
+        ("en", "the biggest drop in 3 weeks"),
+        ("en", "trading at 4-22 and 3/4 of a point"),
+        ("en", "Two days later the stock rebounded"),
+        ("en", "the fifth Sunday"),  # September 2017 has four
+        ("de", "am 15. Handelstag in Folge"),
+        ("de", "am 1. und 2. März"),
+    ],
+)
+def test_added_forms_are_not_false_dates(lang, text):
+    published = D(2017, 9, 27)
+    found = [(m.text, m.date) for m in find_dates(text, lang, published) if m.date is not None]
+    assert found in ([], [("2. März", D(2017, 3, 2))]), found
+
+
+# --- relative dates against the publication date and the asset's trading calendar ------------
+
+SAT = D(2024, 3, 9)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "published", "ref_date"),
+    [
+        # Weekend publication: a weekday, and an undated report, mean Friday's session.
+        ("de", "Der Dax schloss am Freitag 1,2 Prozent höher.", SAT, D(2024, 3, 8)),
+        ("de", "Der Dax schloss 1,2 Prozent höher.", SAT, D(2024, 3, 8)),
+        ("de", "Der Dax schloss 1,2 Prozent höher.", D(2024, 3, 10), D(2024, 3, 8)),
+        # gestern / am Vortag / vorgestern / heute, in XETR trading days.
+        ("de", "Der Dax fiel am Vortag um 1 %.", D(2024, 3, 11), D(2024, 3, 8)),
+        ("de", "Der Dax fiel gestern um 1 %.", D(2024, 3, 12), D(2024, 3, 11)),
+        ("de", "Der Dax fiel vorgestern um 1 %.", D(2024, 3, 12), D(2024, 3, 8)),
+        ("de", "Der Dax fiel heute um 1 %.", D(2024, 3, 12), D(2024, 3, 12)),
+        ("de", "Der Dax ist vor einer Woche um 1 % gefallen.", D(2024, 3, 12), D(2024, 3, 5)),
+        # Explicit dates with and without a year.
+        ("de", "Der Dax fiel am 5. März um 1 %.", D(2024, 3, 12), D(2024, 3, 5)),
+        ("de", "Der Dax fiel am 5. März 2024 um 1 %.", D(2024, 6, 12), D(2024, 3, 5)),
+        # Holiday week: Good Friday 29 March and Easter Monday 1 April 2024 (XETR closed).
+        ("de", "Der Dax fiel gestern um 1 %.", D(2024, 4, 2), D(2024, 3, 28)),
+        ("de", "Der Dax schloss 1 Prozent höher.", D(2024, 3, 29), D(2024, 3, 28)),
+        ("en", "The Dax fell 1% yesterday.", D(2024, 4, 2), D(2024, 3, 28)),
+        # 24/7 crypto: Sunday is a session.
+        ("en", "Bitcoin fell 3% on Sunday.", D(2024, 3, 10), D(2024, 3, 10)),
+        ("de", "Bitcoin fiel um 3 %.", D(2024, 3, 10), D(2024, 3, 10)),
+        ("de", "Bitcoin fiel gestern um 3 %.", D(2024, 3, 11), D(2024, 3, 10)),
+    ],
+)
+def test_event_ref_date(lang, text, published, ref_date):
+    events = narrate.extract(text, lang=lang, published=published)
+    assert [e.ref_date for e in events] == [ref_date]
+
+
+def test_year_to_date_period():
+    text = "Der Dax ist seit Jahresbeginn um 5 % gestiegen."
+    (event,) = narrate.extract(text, lang="de", published=D(2024, 3, 12))
+    assert (event.period, event.period_start, event.ref_date) == (
+        "ytd",
+        D(2024, 1, 1),
+        D(2024, 3, 12),
+    )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Frankfurt, 5. März 2024\n\nDer Dax fiel am Dienstag um 1 %.",
+        "FRANKFURT (dpa-AFX), 5. März 2024\n\nDer Dax fiel um 1 %.",
+        "Frankfurt, 5. März 2024 – Der Dax fiel am Dienstag um 1 Prozent.",
+        "Dax-Bericht\nFrankfurt am Main, 05.03.2024\n\nDer Dax fiel um 1 %.",
+    ],
+)
+def test_dateline_is_the_publication_date(text):
+    article = article_from_text(text, "t.txt")
+    assert (article.published, article.published_from) == (D(2024, 3, 5), "text")

@@ -379,6 +379,9 @@ def _title(lines: list[str]) -> str | None:
     return None
 
 
+_DATELINE_DASH = re.compile(r"\s+[–—-]\s+")
+
+
 def _date_line(lines: list[str]) -> tuple[date, time | None] | None:
     """Returns (date, time) from the first standalone date line near the top, else None."""
     seen = 0
@@ -386,6 +389,10 @@ def _date_line(lines: list[str]) -> tuple[date, time | None] | None:
         if not line:
             continue
         parsed = parse_date_line(line)
+        if parsed is None:
+            # A dateline that leads the first paragraph: "Frankfurt, 5. März 2024 – Der Dax ..."
+            head = _DATELINE_DASH.split(line, maxsplit=1)
+            parsed = parse_date_line(head[0]) if len(head) == 2 else None
         if parsed is not None:
             return parsed
         seen += 1

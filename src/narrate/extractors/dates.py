@@ -52,7 +52,18 @@ _REQUIRED_KEYS = (
     "phrases",
     "date_line",
 )
-_TEMPLATE_KINDS = ("range", "since", "explicit", "ago", "weekday")
+_TEMPLATE_KINDS = (
+    "range",
+    "since",
+    "explicit",
+    "ago",
+    "nth_weekday",
+    "week_weekday",
+    "day_of_month",
+    "weekday",
+)
+# What a template given as a mapping may set besides its `pattern` (see lang/de/dates.yaml).
+_TEMPLATE_PARAMS = ("weeks", "months", "sign", "base")
 _PHRASE_ANCHORS = (
     "days",
     "this_week",
@@ -82,6 +93,10 @@ class _Rule:
     phrase_kind: str | None = None
     anchor: str | None = None
     offset: int = 0
+    weeks: int = 0  # week_weekday: weeks from the publication week
+    months: int | None = None  # nth_weekday, day_of_month: months from the publication month
+    sign: int = -1  # ago: -1 counts back, 1 forward
+    base: int = 0  # ago: the day counted from, in days from the publication date
 
     @property
     def month_first(self) -> bool:
@@ -222,6 +237,7 @@ class _Builder:
                 return self.alternations["weekday_suffix"]
             bodies = {
                 "day": r"0?[1-9]|[12]\d|3[01]|" + self.alternations["ordinal"],
+                "ordinal": self.alternations["ordinal"],
                 "nday": r"\d{1,2}",
                 "nmonth": r"\d{1,2}",
                 "nyear": r"\d{4}|\d{2}",
@@ -234,6 +250,7 @@ class _Builder:
             if name not in bodies:
                 raise ValueError(f"{self.source}: unknown placeholder {{{name}}} in {template!r}")
             role = name[1:] if name in ("nday", "nmonth", "nyear") else name
+            role = "day" if name == "ordinal" else role
             return self._group(rule, role, digit, bodies[name], out)
 
         return _PLACEHOLDER.sub(replace, template)
@@ -265,7 +282,8 @@ def _grammar(lang: str) -> _Grammar:
     # Order matters where two rules start at the same place: the longer reading comes first
     # ("zwischen dem 29. Januar und ..." before "29. Januar", "Dienstag, 3. Februar" before
     # "Dienstag").
-    for kind in ("range", "since", "explicit", "ago", "phrase", "weekday"):
+    kinds = ("range", "since", "explicit", "ago", "nth_weekday", "week_weekday", "day_of_month")
+    for kind in (*kinds, "phrase", "weekday"):
         if kind == "phrase":
             # Literal phrases share one trie-shaped alternative and are told apart by a lookup
             # of the matched text; the longest form wins, so "the day before yesterday" is not
@@ -299,16 +317,21 @@ def _grammar(lang: str) -> _Grammar:
             # every word of the text, that is most of what the explicit rules cost.
             prefix = builder.expand(_fragment(data["templates"]["explicit_prefix"]), "x", shared)
         bodies = []
+        tag = "".join(word[0] for word in kind.split("_"))
         for j, template in enumerate(data["templates"][kind]):
-            name = f"{kind[0]}{j}"
+            name = f"{tag}{j}"
             groups = list(shared)
+            params = {}
+            if isinstance(template, dict):
+                params = {k: template[k] for k in _TEMPLATE_PARAMS if k in template}
+                template = template["pattern"]
             body = builder.expand(_fragment(template), name, groups)
-            bodies.append(f"(?P<{name}>{body})")
-            rules[name] = _Rule(kind=kind, groups=tuple(groups))
+            bodies.append((name, f"(?P<{name}>{body})"))
+            rules[name] = _Rule(kind=kind, groups=tuple(groups), **params)
         if prefix:
-            sources[kind] = prefix + "(?:" + "|".join(bodies) + ")"
+            sources[kind] = prefix + "(?:" + "|".join(body for _, body in bodies) + ")"
         else:
-            sources.update((f"{kind[0]}{j}", body) for j, body in enumerate(bodies))
+            sources.update(bodies)
     pattern = _LEFT_GUARD + "(?:" + "|".join(sources.values()) + ")" + _RIGHT_GUARD
     return _Grammar(
         regex=re.compile(pattern, re.IGNORECASE),
@@ -388,7 +411,8 @@ def _nearest_past(day: int, month: int, published: dt.date | None) -> dt.date | 
     if published is None:
         return None
     limit = published + dt.timedelta(days=FUTURE_WINDOW_DAYS)
-    for year in (published.year + 1, published.year, published.year - 1, published.year - 4):
+    # Back far enough for 29 February to find its leap year (eight years around 2100).
+    for year in range(published.year + 1, published.year - 9, -1):
         candidate = _in_year(day, month, year)
         if candidate is not None and candidate <= limit:
             return candidate
@@ -408,6 +432,50 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def _week_start(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
+
+
+def _nth_weekday(year: int, month: int, n: int, weekday: int) -> dt.date | None:
+    """The n-th given weekday of a month ("the second Monday of March"); None past its last."""
+    first = dt.date(year, month, 1)
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7 + 7 * (n - 1))
+    return day if day.month == month else None
+
+
+def _day_of_month(
+    day: int, published: dt.date, months: int | None, weekday: int | None
+) -> dt.date | None:
+    """A day of the month without a month ("on the 15th", "the 20th of next month").
+
+    With `months` it is that month counted from the publication month; without, the last such
+    day on or before publication (news reports the past) and, when a weekday is named ("Friday
+    the 15th"), the last one that falls on that weekday within a year.
+    """
+    first = published.replace(day=1)
+    if months is not None:
+        month = _add_months(first, months)
+        return _in_year(day, month.month, month.year)
+    for back in range(13):
+        month = _add_months(first, -back)
+        candidate = _in_year(day, month.month, month.year)
+        if candidate is None or candidate > published:
+            continue
+        if weekday is None or candidate.weekday() == weekday:
+            return candidate
+    return None
+
+
+def _count_units(day: dt.date, count: int, unit: str, sign: int) -> dt.date:
+    """`count` units (days, weeks, months, years or weekdays "weekday_<n>") from `day`."""
+    if unit == "day":
+        return day + dt.timedelta(days=sign * count)
+    if unit == "week":
+        return day + dt.timedelta(weeks=sign * count)
+    if unit in ("month", "year"):
+        return _add_months(day, sign * count * (12 if unit == "year" else 1))
+    weekday = int(unit.removeprefix("weekday_"))  # "two Sundays from now"
+    step = (weekday - day.weekday()) % 7 if sign > 0 else (day.weekday() - weekday) % 7
+    step = step or 7
+    return day + dt.timedelta(days=sign * (step + 7 * (count - 1)))
 
 
 def _anchor(rule: _Rule, published: dt.date) -> tuple[dt.date | None, dt.date | None]:
@@ -506,17 +574,54 @@ def _resolve(
                 start = _in_year(start.day, start.month, end.year - 1)
         return _Resolved("range", "range", end, start)
     if rule.kind == "ago":
-        count = _number(caps[("", "number")], vocab["number"])
-        unit = vocab["unit"][_normalize(caps[("", "unit")])]
+        parts = []
+        for side in ("", "1", "2"):
+            if (side, "number") in caps:
+                count = _number(caps[(side, "number")], vocab["number"])
+                if count is None:
+                    return None
+                parts.append((count, str(vocab["unit"][_normalize(caps[(side, "unit")])])))
         date = None
-        if published is not None and count is not None:
-            if unit == "day":
-                date = published - dt.timedelta(days=count)
-            elif unit == "week":
-                date = published - dt.timedelta(weeks=count)
-            else:
-                date = _add_months(published, -count * (12 if unit == "year" else 1))
+        if published is not None:
+            date = published + dt.timedelta(days=rule.base)
+            # Years and months first, then days: "1 month 21 days ago" on 23 November is
+            # 23 October less 21 days.
+            order = {"year": 0, "month": 1}
+            for count, unit in sorted(parts, key=lambda p: order.get(p[1], 2)):
+                date = _count_units(date, count, unit, rule.sign)
         return _Resolved("relative", "day", date)
+    if rule.kind == "week_weekday":
+        weekday = int(vocab["weekday"][_normalize(caps[("", "weekday")])])
+        date = None
+        if published is not None:
+            date = _week_start(published) + dt.timedelta(days=7 * rule.weeks + weekday)
+        return _Resolved("weekday", "day", date)
+    if rule.kind == "nth_weekday":
+        n = _number(caps[("", "day")], vocab["ordinal"])
+        weekday = int(vocab["weekday"][_normalize(caps[("", "weekday")])])
+        if n is None or not 1 <= n <= 5:
+            return None
+        if published is None:
+            return _Resolved("weekday", "day", None)
+        month_text = caps.get(("", "month"))
+        if month_text is not None:  # "the first Friday of July": the last July on or before
+            month = int(vocab["month"][_normalize(month_text)])
+            year = published.year if month <= published.month else published.year - 1
+        else:
+            anchor = _add_months(published.replace(day=1), rule.months or 0)
+            year, month = anchor.year, anchor.month
+        date = _nth_weekday(year, month, n, weekday)
+        return _Resolved("weekday", "day", date) if date is not None else None
+    if rule.kind == "day_of_month":
+        day = _number(caps[("", "day")], vocab["ordinal"])
+        if day is None or not 1 <= day <= 31:
+            return None
+        if published is None:
+            return _Resolved("explicit", "day", None)
+        weekday_text = caps.get(("", "weekday"))
+        weekday = int(vocab["weekday"][_normalize(weekday_text)]) if weekday_text else None
+        date = _day_of_month(day, published, rule.months, weekday)
+        return _Resolved("explicit", "day", date) if date is not None else None
     raise AssertionError(f"unknown rule kind {rule.kind!r}")
 
 
