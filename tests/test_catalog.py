@@ -115,7 +115,7 @@ def test_companies_csv_is_sorted_and_covers_the_indices() -> None:
 def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
     assert counts["company"] > 550
-    assert counts["index"] == 16
+    assert counts["index"] == 20
     assert len(catalog) == sum(counts.values())
     assert catalog.get("index:dax").isin == "DE0008469008"
     assert catalog.get(NVIDIA).symbol == "NVDA"

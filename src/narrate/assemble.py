@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 from narrate import __version__
-from narrate.extractors.moves import RULES_VERSION, Move
+from narrate.extractors.moves import PREVIOUS_LEVEL_RULE, RULES_VERSION, Move
 from narrate.prices.calendars import CalendarError, calendar_name, session_on_or_before
 from narrate.records import Article, CatalogEntity, Event
 
@@ -50,7 +50,11 @@ def narrative_date(
     """
     if published is not None and published_time is not None:
         return published if published_time >= MARKET_OPEN else _weekday_before(published)
-    dated = [m.date.date for m in moves if m.date is not None and m.date.date is not None]
+    dated = [
+        m.date.date
+        for m in moves
+        if m.date is not None and m.date.date is not None and m.rule != PREVIOUS_LEVEL_RULE
+    ]
     if published is not None:
         dated = [d for d in dated if published - NARRATIVE_WINDOW <= d <= published]
     if dated:
@@ -92,8 +96,12 @@ def assemble(
                 ref_date = _last_session(ent, ref_date)
         elif move.historic:
             ref_date, basis, period_start = None, None, None
+        elif narrative is not None:
+            # A report published on a weekend or holiday is about the asset's last session
+            # before it (Friday's for the Dax on Saturday; Sunday's own for bitcoin).
+            ref_date, basis, period_start = _last_session(ent, narrative), "inferred", None
         else:
-            ref_date, basis, period_start = narrative, ("inferred" if narrative else None), None
+            ref_date, basis, period_start = None, None, None
         events.append(
             Event(
                 event_id=event_id(article.id, move),

@@ -35,6 +35,9 @@ from narrate.records import (
 )
 
 RULES_VERSION = "moves-1"
+# The rule of a level a move started from ("nach 18.747 Punkten am Vortag"): its date is the
+# day before the one the article reports on, so it does not vote on that day (assemble).
+PREVIOUS_LEVEL_RULE = "move.previous_level"
 
 # A price per unit never carries a scale word and stays below this; larger currency amounts are
 # market values, deal sizes or capex, never a quote (the dearest listed share trades below 1e6).
@@ -44,6 +47,10 @@ _PRICED_TYPES = {"company", "commodity", "crypto", "currency"}
 # weiteten ihre jüngsten Verluste aus": 3 words between).
 _SUBJECT_WINDOW_WORDS = 5
 _WORD_RE = re.compile(r"\w+")
+# An index anaphor ("der Index") refers to an index named at most this far before it.
+_ANAPHOR_REACH = 1500
+# A sentence with index points but no name is about the index named at most this far before it.
+_IMPLICIT_REACH = 600
 
 
 class Move(Record):
@@ -87,6 +94,11 @@ class Lexicon:
     change_prepositions: frozenset[str]
     level_prepositions: frozenset[str]
     of_prepositions: frozenset[str]
+    previous_level_prepositions: frozenset[str]
+    preposition_fillers: frozenset[str]
+    name_suffix_re: re.Pattern[str]  # the whole gap between a company name and its bracket
+    respectively_re: re.Pattern[str]
+    anaphor_re: re.Pattern[str]
     qualifier_re: re.Pattern[str]  # anchored at the end of the text before a number
     qualifier_map: dict[str, tuple[Qualifier, Qualifier]]
     period_cue_re: re.Pattern[str]
@@ -162,6 +174,16 @@ def lexicon(lang: str) -> Lexicon:
         change_prepositions=frozenset(p.lower() for p in data["change_prepositions"]),
         level_prepositions=frozenset(p.lower() for p in data["level_prepositions"]),
         of_prepositions=frozenset(p.lower() for p in data["of_prepositions"]),
+        previous_level_prepositions=frozenset(
+            p.lower() for p in data["previous_level_prepositions"]
+        ),
+        anaphor_re=re.compile(_words(data["index_anaphors"]), re.IGNORECASE),
+        preposition_fillers=frozenset(w.lower() for w in data["preposition_fillers"]),
+        respectively_re=re.compile(_words(data["respectively"]), re.IGNORECASE),
+        # "Brenntag SE(", "Volkswagen (VW) vz(", "Vonovia SE (ex Deutsche Annington)("
+        name_suffix_re=re.compile(
+            rf"\s*(?:(?:{_alternation(data['name_suffixes'])})(?!\w)\s*|\([^()]{{1,40}}\)\s*){{0,3}}$"
+        ),
         qualifier_re=re.compile(
             rf"(?<!\w)({_alternation(list(qualifier_map))})\s*$", re.IGNORECASE
         ),
@@ -284,7 +306,8 @@ def _boundaries(
 
 def _compatible(entity: CatalogEntity, kind: EventKind, unit: str | None) -> bool:
     if kind in ("market_cap", "market_cap_change"):
-        return entity.type in ("company", "crypto", "aggregate")
+        # an index's market value is that of its members ("die im DAX enthaltenen Werte")
+        return entity.type in ("company", "crypto", "aggregate", "index")
     if unit == "points":
         return entity.type == "index"
     if kind in ("level", "absolute_change") and unit not in ("%", "pp"):
@@ -334,9 +357,14 @@ def _nearest(items, pos: int, clause: tuple[int, int] | None = None):
     return min(pool, key=lambda x: min(abs(x.start - pos), abs(x.end - pos)))
 
 
-def _preposition_before(text: str, lo: int, pos: int) -> str | None:
-    words = _WORD_RE.findall(text[max(lo, pos - 30) : pos])
-    return words[-1].lower() if words else None
+def _preposition_before(
+    text: str, lo: int, pos: int, fillers: frozenset[str] = frozenset()
+) -> str | None:
+    """The word before a number, looking past fillers ("auf zuletzt 1,11 Dollar": "auf")."""
+    words = [w.lower() for w in _WORD_RE.findall(text[max(lo, pos - 40) : pos])]
+    while len(words) > 1 and words[-1] in fillers:
+        words.pop()
+    return words[-1] if words else None
 
 
 @dataclass(frozen=True)
@@ -354,9 +382,13 @@ def _period_cues(text: str, lo: int, hi: int, lex: Lexicon) -> list[_PeriodCue]:
 
 
 def _bracketed_after_unknown_name(
-    text: str, lo: int, pos: int, entities: Sequence[EntityMention]
+    text: str, lo: int, pos: int, entities: Sequence[EntityMention], lex: Lexicon
 ) -> bool:
-    """True when the number sits in brackets right after a word that is no linked entity."""
+    """True when the number sits in brackets right after a word that is no linked entity.
+
+    A legal form or share class after the name ("Brenntag SE(-0,84 Prozent", "Sartorius vz")
+    still belongs to the name before it.
+    """
     opening = text.rfind("(", lo, pos)
     if opening < 0 or ")" in text[opening:pos]:
         return False
@@ -364,7 +396,10 @@ def _bracketed_after_unknown_name(
     if not head or not (head[-1].isalnum() or head[-1] in ".)"):
         return False
     name_end = max(lo, opening - 2) + len(head)
-    return not any(e.end <= opening and e.end >= name_end for e in entities)
+    return not any(
+        e.end <= opening and (e.end >= name_end or lex.name_suffix_re.match(text, e.end, opening))
+        for e in entities
+    )
 
 
 def _date_for(sent: _Sentence, pos: int, clause: tuple[int, int]) -> DateMention | None:
@@ -396,9 +431,14 @@ def _value_move(
     qualifier_match = lex.qualifier_re.search(before_text)
     qualifier_word = qualifier_match.group(1).lower() if qualifier_match else None
     bare_before = before_text[: qualifier_match.start()] if qualifier_match else before_text
-    prep = _preposition_before(text, lo, lo + len(bare_before))
+    prep = _preposition_before(text, lo, lo + len(bare_before), lex.preposition_fillers)
 
-    if lex.non_price_re.search(text, lo, q.start) or lex.non_price_re.search(after_text[:40]):
+    # "einen Gewinn von 2,4 Prozent" is a trigger phrase: its "Gewinn" is no profit figure.
+    trigger_spans = [(t.start, t.end) for t in sent.triggers]
+    cue_before = any(
+        not _inside(c.start(), trigger_spans) for c in lex.non_price_re.finditer(text, lo, q.start)
+    )
+    if cue_before or lex.non_price_re.search(after_text[:40]):
         return None
     if lex.hypothetical_re.search(text, sent.start, q.start) or lex.hypothetical_re.search(
         text, q.start, hi
@@ -407,7 +447,7 @@ def _value_move(
         # anywhere before the number ("könnte es schwer werden, die Marke von 19.000 Punkten
         # zu knacken") or in its clause.
         return None
-    if _bracketed_after_unknown_name(text, lo, q.start, sent.entities):
+    if _bracketed_after_unknown_name(text, lo, q.start, sent.entities, lex):
         return None  # "Zalando(+7,45 Prozent)": the figure belongs to a name not in the catalog
 
     trigger = _nearest(sent.triggers, q.start, clause)
@@ -431,8 +471,17 @@ def _value_move(
         wanted = "above" if crossed == "up" else "below"
         qualifier_word = next(w for w, (_, lq) in lex.qualifier_map.items() if lq == wanted)
         direction = direction or crossed
+    # "…, nach 18.747,11 Punkten am Vortag": the level the day started from, on its own date.
+    previous_level = (
+        prep in lex.previous_level_prepositions
+        and q.unit != "%"
+        and any(lo <= d.start < hi and d.start >= q.end for d in sent.dates)
+    )
+    if previous_level:
+        direction = None
     level_construction = (
-        crossing is not None
+        previous_level
+        or crossing is not None
         or prep in lex.level_prepositions
         or level_noun is not None
         or (qualifier_is_bound and prep not in lex.change_prepositions)
@@ -448,7 +497,11 @@ def _value_move(
         kind, unit = "absolute_change", "pp"
     elif q.unit == "currency":
         unit = q.currency
-        cap_cue = lex.market_cap_re.search(text, lo, hi)
+        cap_cue = lex.market_cap_re.search(text, lo, q.start) or lex.market_cap_re.search(
+            text, q.end, hi
+        )
+        if cap_cue and cap_cue.start() >= q.end and _word_gap(text[q.end : cap_cue.start()]) > 2:
+            cap_cue = None  # "... auf 160,85 EUR).Diese DAX-Aktien weisen den größten Börsenwert"
         if cap_cue:
             # "Börsenwert von 5 Billionen" states a value; "1 Billion an Börsenwert verloren" or
             # "Rückgang der Marktkapitalisierung um 1 Billion" a change.
@@ -527,9 +580,104 @@ def _value_move(
         start=q.start,
         end=q.end,
         confidence=round(confidence, 2),
-        rule=f"move.{kind}",
+        rule=PREVIOUS_LEVEL_RULE if previous_level else f"move.{kind}",
         historic=historic,
     )
+
+
+def _implicit_index(
+    indices: Sequence[EntityMention], quantities: Sequence[Quantity], start: int
+) -> EntityMention | None:
+    """The index a sentence without a name is about, when it gives a level in points.
+
+    Market reports drop the subject once it is clear: "Zum Handelsstart stand ein Plus von 0,02
+    Prozent auf 18.729 Punkte an der Kurstafel." Only index points are unambiguous enough; the
+    index is the last one named at most _IMPLICIT_REACH characters before the sentence.
+    """
+    if not any(q.unit == "points" for q in quantities):
+        return None
+    before = [e for e in indices if start - _IMPLICIT_REACH <= e.end <= start]
+    return before[-1] if before else None
+
+
+def _respectively(moves: list[Move], entities: Sequence[EntityMention]) -> list[Move]:
+    """ "A and B gained 1.6% and 3.9%, respectively": the n-th figure goes to the n-th name.
+
+    Applies to a run of n changes of one kind whose n names stand, in order, before the first.
+    """
+    changes = [m for m in moves if m.kind in ("percent_change", "absolute_change")]
+    if len(changes) < 2 or len({m.kind for m in changes}) > 1:
+        return moves
+    names: list[EntityMention] = []
+    for e in entities:  # "Chevron Corp <CVX.N>": a name and its ticker are one name
+        if e.end <= changes[0].start and (not names or names[-1].entity_id != e.entity_id):
+            names.append(e)
+    names = names[-len(changes) :]
+    if len(names) != len(changes) or len({e.entity_id for e in names}) != len(names):
+        return moves
+    paired = {
+        id(m): m.model_copy(
+            update={"entity_id": e.entity_id, "mention_start": e.start, "mention_end": e.end}
+        )
+        for m, e in zip(changes, names, strict=True)
+    }
+    return [paired.get(id(m), m) for m in moves]
+
+
+def _levels_inherit_direction(text: str, moves: list[Move], lex: Lexicon) -> list[Move]:
+    """A level joined to the change before it takes the change's direction.
+
+    "(-0,58 Prozent auf 23,89 EUR)", "um 1,4 Prozent auf 25.048 Zähler bergab": the price got
+    there by falling, though no word says so next to the level itself.
+    """
+    out = []
+    for move in moves:
+        if move.kind == "level" and move.direction is None and move.rule != PREVIOUS_LEVEL_RULE:
+            change = next(
+                (
+                    m
+                    for m in moves
+                    if m.kind in ("percent_change", "absolute_change")
+                    and m.entity_id == move.entity_id
+                    and m.direction is not None
+                    and m.end <= move.start
+                    and _joined_by_level_preposition(text[m.end : move.start], lex)
+                ),
+                None,
+            )
+            if change is not None:
+                move = move.model_copy(update={"direction": change.direction})
+        out.append(move)
+    return out
+
+
+def _joined_by_level_preposition(gap: str, lex: Lexicon) -> bool:
+    words = [w.lower() for w in _WORD_RE.findall(gap)]
+    return 0 < len(words) <= 3 and words[-1] in lex.level_prepositions and "," not in gap
+
+
+def index_anaphors(
+    text: str, entities: Sequence[EntityMention], lang: str, catalog_get
+) -> list[EntityMention]:
+    """Mentions of "der Index", "das Börsenbarometer", "the index", linked to the index last named.
+
+    Market reports name the index once and then refer back to it; without this, "Seit
+    Jahresanfang stieg der Index um 12,72 Prozent" has no entity. The anaphor links to the last
+    index named before it, if that is at most _ANAPHOR_REACH characters back.
+    """
+    lex = lexicon(lang)
+    indices = [e for e in entities if catalog_get(e.entity_id).type == "index"]
+    found = []
+    for m in lex.anaphor_re.finditer(text):
+        reach = m.start() - _ANAPHOR_REACH
+        before = [e for e in indices if reach <= e.end <= m.start()]
+        if before and not any(e.start < m.end() and m.start() < e.end for e in entities):
+            found.append(
+                EntityMention(
+                    start=m.start(), end=m.end(), text=m.group(), entity_id=before[-1].entity_id
+                )
+            )
+    return sorted([*entities, *found], key=lambda e: (e.start, e.end))
 
 
 def _subjects(sent: _Sentence, trig: Trigger, lex: Lexicon) -> list[EntityMention]:
@@ -584,10 +732,14 @@ def find_moves(
         starts = [x.start for x in items]
         return list(items[bisect.bisect_left(starts, s) : bisect.bisect_left(starts, e)])
 
+    indices = [e for e in entities if catalog_get(e.entity_id).type == "index"]
     for s_start, s_end in sentence_spans:
         s_entities = within(entities, s_start, s_end)
         if not s_entities:
-            continue
+            implicit = _implicit_index(indices, within(amounts, s_start, s_end), s_start)
+            if implicit is None:
+                continue
+            s_entities = [implicit]
         s_quantities = within(amounts, s_start, s_end)
         s_triggers = find_triggers(text, lang, s_start, s_end)
         if not s_quantities and not s_triggers:
@@ -626,6 +778,9 @@ def find_moves(
             move = _value_move(sent, q, lex, catalog_get, used)
             if move is not None:
                 sentence_moves.append(move)
+        sentence_moves = _levels_inherit_direction(text, sentence_moves, lex)
+        if lex.respectively_re.search(text, s_start, s_end):
+            sentence_moves = _respectively(sentence_moves, s_entities)
         if text[s_start:s_end].rstrip().endswith(lex.question_marks):
             moves.extend(sentence_moves)
             continue  # a question presupposes, it does not report: no direction-only moves
