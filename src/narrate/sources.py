@@ -230,10 +230,9 @@ def _read_file(path: Path, options: _Options) -> Iterator[Item]:
         yield from _stream_records(path, kind, options)
         return
     if kind in ("zip", "tar"):
-        try:
-            handle = path.open("rb")
-        except OSError as err:
-            yield _open_problem(source, err)
+        handle = _open_binary(path)
+        if isinstance(handle, Problem):
+            yield handle
             return
         with handle:
             yield from (_read_zip if kind == "zip" else _read_tar)(handle, source, options)
@@ -255,6 +254,13 @@ def _read_bytes_as(kind: str, data: bytes, source: str, options: _Options) -> It
         yield from problems
         if article is not None:
             yield article
+
+
+def _open_binary(path: Path) -> IO[bytes] | Problem:
+    try:
+        return path.open("rb")
+    except OSError as err:
+        return _open_problem(str(path), err)
 
 
 def _open_problem(source: str, err: OSError) -> Problem:
@@ -352,10 +358,9 @@ def _stream_records(path: Path, kind: str, options: _Options) -> Iterator[Item]:
     file; a later line that does not decode is reported as malformed.
     """
     source = str(path)
-    try:
-        handle = path.open("rb")
-    except OSError as err:
-        yield _open_problem(source, err)
+    handle = _open_binary(path)
+    if isinstance(handle, Problem):
+        yield handle
         return
     with handle:
         sample = handle.read(_READ_CHUNK)
