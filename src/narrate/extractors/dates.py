@@ -27,6 +27,7 @@ from functools import cache
 from typing import Any
 
 from narrate import lang as lang_data
+from narrate.extractors.regex_tools import branch_optionals
 from narrate.records import DateKind, DateMention, Period
 
 __all__ = ["FUTURE_WINDOW_DAYS", "find_dates", "parse_date_line"]
@@ -256,6 +257,55 @@ class _Builder:
         return _PLACEHOLDER.sub(replace, template)
 
 
+# Template kinds whose rules are tried only where a cheap prefix of one of them matches (see
+# `_guard`): they are rare in text, and without the guard every word of the text would enter
+# every one of their alternatives.
+_GUARDED_KINDS = ("ago", "nth_weekday", "week_weekday", "day_of_month")
+_OPTIONAL_TOKEN = re.compile(r"(?:\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)\?)+")
+
+
+def _top_level_words(template: str) -> list[str]:
+    """The template split at spaces outside groups and character classes."""
+    words, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(template):
+        char = template[i]
+        if char == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = char != "]"
+        elif char == "[":
+            in_class = True
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+        elif char == " " and depth == 0:
+            words.append(template[start:i])
+            start = i + 1
+        i += 1
+    words.append(template[start:])
+    return words
+
+
+def _guard(template: str) -> str:
+    """A prefix of `template` that every match of it starts with, short enough to be cheap.
+
+    Leading optional words are kept (they shift where the rest starts); the prefix ends after
+    the first required word with a placeholder, or after the second required word.
+    """
+    taken: list[str] = []
+    required = 0
+    for word in _top_level_words(template):
+        taken.append(word)
+        if _OPTIONAL_TOKEN.fullmatch(word):
+            continue
+        required += 1
+        if "{" in word or required == 2:
+            break
+    return " ".join(taken)
+
+
 def _validate(data: dict[str, Any], source: str) -> None:
     missing = [key for key in _REQUIRED_KEYS if key not in data]
     if missing:
@@ -279,6 +329,7 @@ def _grammar(lang: str) -> _Grammar:
     rules: dict[str, _Rule] = {}
     phrase_rules: dict[str, _Rule] = {}  # _phrase_key(form) -> rule, for the phrase trie
     sources: dict[str, str] = {}  # rule name -> its alternative, in priority order
+    alternatives: list[str] = []  # of the whole expression, in priority order
     # Order matters where two rules start at the same place: the longer reading comes first
     # ("zwischen dem 29. Januar und ..." before "29. Januar", "Dienstag, 3. Februar" before
     # "Dienstag").
@@ -306,11 +357,14 @@ def _grammar(lang: str) -> _Grammar:
                     else:
                         name = f"p{i}_{k}"
                         sources[name] = f"(?P<{name}>{_fragment(form)})"
+                        alternatives.append(sources[name])
                         rules[name] = rule
             sources["phrase"] = f"(?P<phrase>{_trie(literal)})"
+            alternatives.append(sources["phrase"])
             rules["phrase"] = _Rule(kind="phrase_lookup", groups=())
             continue
         shared: list[tuple[str, str, str]] = []
+        guards: list[str] = []
         prefix = ""
         if kind == "explicit":
             # The prefix is matched once for all explicit forms instead of once per form: at
@@ -328,13 +382,27 @@ def _grammar(lang: str) -> _Grammar:
             body = builder.expand(_fragment(template), name, groups)
             bodies.append((name, f"(?P<{name}>{body})"))
             rules[name] = _Rule(kind=kind, groups=tuple(groups), **params)
+            if kind in _GUARDED_KINDS:
+                # Its groups are dropped: names must be unique, and the guard captures nothing.
+                guard = builder.expand(_fragment(_guard(template)), "g", [])
+                guard = re.sub(r"\(\?P<\w+>", "(?:", guard)
+                if guard not in guards:
+                    guards.append(guard)
         if prefix:
             sources[kind] = prefix + "(?:" + "|".join(body for _, body in bodies) + ")"
         else:
             sources.update(bodies)
-    pattern = _LEFT_GUARD + "(?:" + "|".join(sources.values()) + ")" + _RIGHT_GUARD
+        if guards:
+            # A lookahead that fails leaves the alternatives untried; one that holds changes
+            # nothing, since every rule of the kind starts with one of the guards.
+            alternatives.append(
+                f"(?=(?:{'|'.join(guards)}))(?:{'|'.join(body for _, body in bodies)})"
+            )
+        else:
+            alternatives.extend([sources[kind]] if prefix else [body for _, body in bodies])
+    pattern = _LEFT_GUARD + "(?:" + "|".join(alternatives) + ")" + _RIGHT_GUARD
     return _Grammar(
-        regex=re.compile(pattern, re.IGNORECASE),
+        regex=re.compile(branch_optionals(pattern), re.IGNORECASE),
         rules=rules,
         phrase_rules=phrase_rules,
         sources=sources,

@@ -35,6 +35,7 @@ from functools import cache
 from typing import Any
 
 from narrate import lang as lang_data
+from narrate.extractors.regex_tools import branch_optionals
 from narrate.records import Quantity, QuantityRole, QuantityUnit
 
 # A bare four-digit number in this range is far more often a year than an amount in news text.
@@ -526,7 +527,7 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
     )
     time = "|".join(data["time_patterns"]) or "(?!)"
     date = "|".join(p.replace("(?P<day>", "(?:") for p in date_sources) or "(?!)"
-    return re.compile(
+    pattern = (
         # Every quantity starts a token; testing that once here, before any branch, lets the
         # scanner drop mid-word positions (most of the text) at the cost of one look-behind.
         rf"{_TOKEN_START}(?:"
@@ -536,9 +537,9 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
         rf"|(?P<fiscal>{_START}{_FISCAL_YEAR})"
         rf"|(?P<ordinal>{ordinal})"
         rf"|(?P<amount>{amount})"
-        r")",
-        re.IGNORECASE,
+        r")"
     )
+    return re.compile(branch_optionals(pattern), re.IGNORECASE)
 
 
 def _scaled_codes(data: dict[str, Any]) -> dict[str, tuple[str, Decimal]]:
