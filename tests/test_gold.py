@@ -74,3 +74,18 @@ def test_move_extraction_meets_its_floors():
         assert score.precision >= floors["precision"]
         assert score.recall >= floors["recall"]
         assert score.f1 >= floors["f1"]
+
+
+def test_eval_moves_reports_a_missing_gold_file(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    import narrate.evaluation as evaluation
+    from narrate.cli import app
+
+    monkeypatch.setattr(evaluation, "GOLD_DIR", tmp_path)  # no de.jsonl / en.jsonl here
+    monkeypatch.setattr(evaluation, "gold_documents", lambda shared: {})
+    shared = tmp_path / "shared"
+    (shared / "data").mkdir(parents=True)
+    result = CliRunner().invoke(app, ["eval", "moves", "--shared", str(shared)])
+    assert result.exit_code == 1
+    assert "de.jsonl" in result.output and not isinstance(result.exception, Exception)

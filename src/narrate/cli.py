@@ -634,7 +634,11 @@ def eval_moves(
     langs = tuple(lang or ("de", "en"))
     if set(langs) - {"de", "en"}:
         raise typer.BadParameter(f"--lang takes de or en, not {', '.join(langs)}")
-    scores = evaluate_moves(shared, langs)
+    try:
+        scores = evaluate_moves(shared, langs)
+    except (OSError, ValueError) as err:  # a gold file or a shared data file missing or broken
+        _stderr.print(f"narrate: error: {err}", style="red", markup=False)
+        raise typer.Exit(1) from None
     for score in scores:
         matched = score.matched or 1
         row = {

@@ -182,11 +182,11 @@ class GoldDoc(Record):
     notes: str | None = None
 
 
-def load_gold(lang: str, gold_dir: Path = GOLD_DIR) -> list[GoldDoc]:
+def load_gold(lang: str, gold_dir: Path | None = None) -> list[GoldDoc]:
     """The annotated documents of one language (corpus/gold/<lang>.jsonl), in file order."""
     import json
 
-    path = gold_dir / f"{lang}.jsonl"
+    path = (gold_dir or GOLD_DIR) / f"{lang}.jsonl"
     docs = []
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
@@ -328,7 +328,9 @@ def _context(text: str, start: int, end: int, width: int = 60) -> str:
     return " ".join(text[max(0, start - width) : end + width].split())
 
 
-def evaluate_moves(shared: Path, langs=("de", "en"), gold_dir: Path = GOLD_DIR) -> list[MoveScore]:
+def evaluate_moves(
+    shared: Path, langs=("de", "en"), gold_dir: Path | None = None
+) -> list[MoveScore]:
     """Runs the default pipeline (language detected, no models) on every gold document."""
     from narrate.pipeline import Settings, process
 
