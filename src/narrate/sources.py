@@ -279,7 +279,7 @@ def _read_html(data: bytes, source: str, options: _Options) -> Iterator[Item]:
     if isinstance(decoded, Problem):
         yield decoded
         return
-    markup, fallback = decoded
+    markup, fallback = decoded.text, decoded.fallback
     # Imported here: trafilatura and its dependencies take a while to load, and only HTML
     # inputs need them.
     import trafilatura
@@ -336,7 +336,7 @@ def _read_structured(kind: str, data: bytes, source: str, options: _Options) -> 
     if isinstance(decoded, Problem):
         yield decoded
         return
-    text, fallback = decoded
+    text, fallback = decoded.text, decoded.fallback
     # Reuters files are latin-1 by nature; anything else ought to be UTF-8 (JSON must be), so
     # a fallback is reported once for the file.
     if fallback is not None and kind != "sgm":
@@ -370,15 +370,16 @@ def _stream_records(path: Path, kind: str, options: _Options) -> Iterator[Item]:
         if isinstance(decoded, Problem):
             yield decoded
             return
-        if decoded[1] is not None:
-            yield _decoded_warning(source, decoded[1], None)
-        encoding = _sample_encoding(sample, source)
+        if decoded.fallback is not None:
+            yield _decoded_warning(source, decoded.fallback, None)
+        # A BOM is read only at the start of the stream; "utf-8-sig" reads clean UTF-8 as well.
+        encoding = "utf-8-sig" if decoded.encoding == "utf-8" else decoded.encoding
         handle.seek(0)
         if encoding.startswith(("utf-16", "utf-32")):  # lines are not byte lines: read it whole
-            text = _decode(handle.read(), source)
-            if not isinstance(text, Problem):
+            whole = _decode(handle.read(), source)
+            if not isinstance(whole, Problem):
                 reader = _read_jsonl if kind == "jsonl" else _read_csv
-                yield from reader(text[0], source, options)
+                yield from reader(whole.text, source, options)
             return
         if kind == "jsonl":
             lines = (_decode_line(raw, encoding) for raw in handle)
@@ -386,12 +387,6 @@ def _stream_records(path: Path, kind: str, options: _Options) -> Iterator[Item]:
         else:
             text = io.TextIOWrapper(handle, encoding=encoding, newline="")
             yield from _read_csv(text, source, options)
-
-
-def _sample_encoding(sample: bytes, source: str) -> str:
-    decoded = decode_bytes(sample, source)
-    encoding = decoded[1] if not isinstance(decoded, Problem) else "utf-8"
-    return "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
 def _decode_line(raw: bytes, encoding: str) -> str | None:
@@ -413,28 +408,28 @@ def _read_jsonl(lines, source: str, options: _Options) -> Iterator[Item]:
             continue
         if not line.strip():
             continue
-        item_source = f"{source}:{number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as err:
-            message = f"{item_source}: not valid JSON ({err.msg} at column {err.colno})"
-            yield _error(item_source, "malformed", message)
-            continue
-        except (ValueError, RecursionError) as err:
-            yield _error(item_source, "malformed", f"{item_source}: not valid JSON ({err})")
+        record = _parse_json(line, item_source, with_line=False)
+        if isinstance(record, Problem):
+            yield record
             continue
         yield from _read_record(record, item_source, options)
 
 
-def _read_json(text: str, source: str, options: _Options) -> Iterator[Item]:
+def _parse_json(text: str, source: str, *, with_line: bool) -> Any:
+    """The parsed JSON value, or a "malformed" Problem that says where parsing failed."""
     try:
-        document = json.loads(text)
+        return json.loads(text)
     except json.JSONDecodeError as err:
-        message = f"{source}: not valid JSON ({err.msg} at line {err.lineno}, column {err.colno})"
-        yield _error(source, "malformed", message)
-        return
+        where = f"line {err.lineno}, column {err.colno}" if with_line else f"column {err.colno}"
+        return _error(source, "malformed", f"{source}: not valid JSON ({err.msg} at {where})")
     except (ValueError, RecursionError) as err:
-        yield _error(source, "malformed", f"{source}: not valid JSON ({err})")
+        return _error(source, "malformed", f"{source}: not valid JSON ({err})")
+
+
+def _read_json(text: str, source: str, options: _Options) -> Iterator[Item]:
+    document = _parse_json(text, source, with_line=True)
+    if isinstance(document, Problem):
+        yield document
         return
     records = document
     if isinstance(document, dict):
@@ -721,17 +716,22 @@ def _too_compressed(member: str, size: int, compressed: int) -> Problem:
 # --- shared --------------------------------------------------------------------------------------
 
 
-def _decode(data: bytes, source: str) -> tuple[str, str | None] | Problem:
-    """Text and the fallback note (None for clean UTF-8), or an error Problem."""
+class _Text(NamedTuple):
+    text: str
+    encoding: str
+    fallback: str | None  # what was done when the bytes were not clean UTF-8; None otherwise
+
+
+def _decode(data: bytes, source: str) -> _Text | Problem:
+    """The decoded text with its encoding and fallback note, or an error Problem."""
     if not data:
         return _error(source, "empty", f"{source} is empty")
     decoded = decode_bytes(data, source)
     if isinstance(decoded, Problem):
         return decoded
-    text, _, fallback = decoded
-    if not text.strip():
+    if not decoded[0].strip():
         return _error(source, "empty", f"{source} contains only whitespace")
-    return text, fallback
+    return _Text(*decoded)
 
 
 def _decoded_warning(source: str, fallback: str, article_id: str | None) -> Problem:

@@ -27,7 +27,7 @@ from functools import cache
 from typing import Any
 
 from narrate import lang as lang_data
-from narrate.extractors.regex_tools import branch_optionals
+from narrate.extractors.regex_tools import branch_optionals, structure
 from narrate.records import DateKind, DateMention, Period
 
 __all__ = ["FUTURE_WINDOW_DAYS", "find_dates", "parse_date_line"]
@@ -266,24 +266,15 @@ _OPTIONAL_TOKEN = re.compile(r"(?:\((?:[^()\\]|\\.|\((?:[^()\\]|\\.)*\))*\)\?)+"
 
 def _top_level_words(template: str) -> list[str]:
     """The template split at spaces outside groups and character classes."""
-    words, depth, in_class, start, i = [], 0, False, 0, 0
-    while i < len(template):
-        char = template[i]
-        if char == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = char != "]"
-        elif char == "[":
-            in_class = True
-        elif char == "(":
+    words, depth, start = [], 0, 0
+    for i, char in structure(template):
+        if char == "(":
             depth += 1
         elif char == ")":
             depth -= 1
         elif char == " " and depth == 0:
             words.append(template[start:i])
             start = i + 1
-        i += 1
     words.append(template[start:])
     return words
 

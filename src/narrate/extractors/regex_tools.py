@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 
-def branch_optionals(pattern: str) -> str:
-    """Rewrite each greedy optional group "(?:X)?" as the equivalent "(?:X|)".
 
-    Python's `re` runs a repeated group through its general repeat machinery, which costs far
-    more than a branch; the templates' optional words ("(?:am )?") sit at the start of many
-    rules and are tried at every word of the text.
-    """
-    opens: list[int] = []
-    closing: set[int] = set()
+def structure(pattern: str) -> Iterator[tuple[int, str]]:
+    """(index, character) of every character of `pattern` that is regex syntax or literal text
+    outside a character class: escapes ("\\(") and classes ("[(]") are skipped whole."""
     in_class = False
     i = 0
     while i < len(pattern):
@@ -23,7 +19,22 @@ def branch_optionals(pattern: str) -> str:
             in_class = char != "]"
         elif char == "[":
             in_class = True
-        elif char == "(":
+        else:
+            yield i, char
+        i += 1
+
+
+def branch_optionals(pattern: str) -> str:
+    """Rewrite each greedy optional group "(?:X)?" as the equivalent "(?:X|)".
+
+    Python's `re` runs a repeated group through its general repeat machinery, which costs far
+    more than a branch; the templates' optional words ("(?:am )?") sit at the start of many
+    rules and are tried at every word of the text.
+    """
+    opens: list[int] = []
+    closing: set[int] = set()
+    for i, char in structure(pattern):
+        if char == "(":
             opens.append(i)
         elif char == ")":
             start = opens.pop()
@@ -34,7 +45,6 @@ def branch_optionals(pattern: str) -> str:
                 and after[1:] not in ("?", "+")
             ):
                 closing.add(i)
-        i += 1
     out = []
     i = 0
     while i < len(pattern):
