@@ -320,3 +320,96 @@ def test_unsupported_language_is_named():
 
     with pytest.raises(UnsupportedLanguage, match="'fr'"):
         find_quantities("5 %", "fr")
+
+
+# (lang, text, [(matched text, value, unit, role)]) for fractions, ratios and digit groupings
+FRACTIONS_AND_GROUPS = [
+    # Slash fractions: proper ones with the usual denominators, alone or after a whole number.
+    ("en", "down 1/8, this afternoon", [("1/8", 0.125, "number", "amount")]),
+    ("en", "shot up 11-5/8 to 29-3/8", [
+        ("11-5/8", 11.625, "number", "amount"), ("29-3/8", 29.375, "number", "amount")]),
+    ("en", "a coupon of 7-3/8 pct", [("7-3/8 pct", 7.375, "%", "amount")]),
+    ("en", "a spread of 5/8 percentage points", [("5/8 percentage points", 0.625, "pp", "amount")]),
+    ("en", "at 10-13/16 pct", [("10-13/16 pct", 10.8125, "%", "amount")]),
+    ("en", "2 1/2 in thick", [("2 1/2", 2.5, "number", "amount")]),
+    ("de", "1/2", [("1/2", 0.5, "number", "amount")]),
+    # Not fractions: improper ones ("24/7", a calendar week, a score) and dates with a year.
+    ("de", "Chatbots arbeiten 24/7", [
+        ("24", 24, "number", "amount"), ("7", 7, "number", "amount")]),
+    ("de", "in KW 39/24", [("39", 39, "number", "amount"), ("24", 24, "number", "amount")]),
+    ("en", "on 3/4/2026", [("3/4/2026", 4, "number", "date_part")]),
+    # Vulgar-fraction characters, alone or glued to a whole number.
+    ("en", "the result is ⅙ and sometimes ½", [
+        ("⅙", 1 / 6, "number", "amount"), ("½", 0.5, "number", "amount")]),
+    ("en", "a 2½% rise", [("2½%", 2.5, "%", "amount")]),
+    # A decimal without its leading zero, but not after a closing bracket (a tennis score).
+    ("en", "from .25% to 1%", [(".25%", 0.25, "%", "amount"), ("1%", 1, "%", "amount")]),
+    ("en", "a price of $.50", [("$.50", 0.5, "currency", "amount")]),
+    # Space grouping in English without a unit: two groups or "000", never a phone number.
+    ("en", "1 234 567", [("1 234 567", 1234567, "number", "amount")]),
+    ("en", "40 000 people", [("40 000", 40000, "number", "amount")]),
+    ("en", "call +1 646 223 8780", [
+        ("1", 1, "number", "amount"), ("646", 646, "number", "amount"),
+        ("223", 223, "number", "amount"), ("8780", 8780, "number", "amount")]),
+    # Lakh and crore grouping (Indian news).
+    ("en", "Rs 1,14,806 crore", [("1,14,806 crore", 1.14806e12, "number", "amount")]),
+    ("en", "12,34,567.89 rupees", [("12,34,567.89 rupees", 1234567.89, "currency", "amount")]),
+    # Ratios: "out of" anywhere, "over" and "in" only at the end of a clause.
+    ("en", "27 out of 34 validators", [("27 out of 34", 27 / 34, "number", "amount")]),
+    ("en", "one out of three", [("one out of three", 1 / 3, "number", "spelled")]),
+    ("en", "1 over 3", [("1 over 3", 1 / 3, "number", "amount")]),
+    ("en", "rose 120 over three days", [
+        ("120", 120, "number", "amount"), ("three days", 3, "number", "duration")]),
+    ("en", "fell 2 in 2024", [("2", 2, "number", "amount"), ("2024", 2024, "number", "year")]),
+    ("en", "one in five Americans", [
+        ("one", 1, "number", "spelled"), ("five", 5, "number", "spelled")]),
+    ("en", "there are 12 out of 10", [
+        ("12", 12, "number", "amount"), ("10", 10, "number", "amount")]),
+    ("en", "100 million out of 500 million players", [
+        ("100 million", 1e8, "number", "amount"), ("500 million", 5e8, "number", "amount")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("lang", "text", "expected"), FRACTIONS_AND_GROUPS)
+def test_fractions_ratios_and_groups(lang, text, expected):
+    found = [(q.text, q.value, q.unit, q.role) for q in find_quantities(text, lang)]
+    assert len(found) == len(expected), found
+    for got, want in zip(found, expected, strict=True):
+        assert got[0] == want[0] and got[2:] == want[2:] and math.isclose(got[1], want[1])
+
+
+# Spelled fractions as the peer suites read them, and the article "a" (1 only before a scale
+# word or a fraction).
+SPELLED_FRACTIONS = [
+    ("en", "one twenty-fifth", 1 / 25),
+    ("en", "three twenty-firsts", 3 / 21),
+    ("en", "one hundred thirty fifths", 100 / 35),
+    ("en", "one hundred and thirty fifths", 130 / 5),  # improper after "and": the whole / 5
+    ("en", "one hundred and two thirds", 100 + 2 / 3),  # proper after "and": a mixed number
+    ("en", "one million two thousand two hundred three fifths", 1002203 / 5),
+    ("en", "twenty and three and three fifths", 23.6),
+    ("en", "two and fifty-four hundredths", 2.54),
+    ("en", "two thirds of a million", 2e6 / 3),
+    ("en", "a two-year low", 2),
+    ("en", "a one billion dlr contract", 1e9),
+    ("de", "fünf und drei Viertel Milliarde", 5.75e9),
+    ("de", "eine Zwei-Drittel-Mehrheit", 2 / 3),
+]
+
+
+@pytest.mark.parametrize(("lang", "text", "value"), SPELLED_FRACTIONS)
+def test_spelled_fractions(lang, text, value):
+    assert math.isclose(find_quantities(text, lang)[0].value, value)
+
+
+@pytest.mark.parametrize("text", ["the twenty-first century", "the first time", "in third place"])
+def test_ordinals_alone_are_no_numbers(text):
+    assert find_quantities(text, "en") == []
+
+
+def test_a_tennis_score_has_no_bare_decimal():
+    assert [q.value for q in find_quantities("mit 7:6(3),6:2", "de")] == [7, 6, 3, 6, 2]
+
+
+def test_of_a_joins_only_a_fraction_to_a_scale():
+    assert [q.value for q in find_quantities("one of a thousand applicants", "en")] == [1, 1000]

@@ -70,13 +70,13 @@ PEER_FILES = {
 # In-scope pass rate per file, measured and rounded down to 3 decimals. Floors are raised as
 # accuracy improves and never lowered silently.
 PEER_NUMBER_FLOORS = {
-    "Number_German_NumberModel.json": 0.921,
-    "Number_English_NumberModel.json": 0.739,
+    "Number_German_NumberModel.json": 1.0,
+    "Number_English_NumberModel.json": 0.958,
     "Number_German_PercentModel.json": 1.0,
     "Number_English_PercentModel.json": 0.8,
     "NumberWithUnit_German_CurrencyModel.json": 0.972,
-    "NumberWithUnit_English_CurrencyModel.json": 0.918,
-    "en_US_quantities.json": 0.732,
+    "NumberWithUnit_English_CurrencyModel.json": 0.923,
+    "en_US_quantities.json": 0.782,
     "en_US_errors.json": 1.0,
 }
 
@@ -86,8 +86,6 @@ PEER_NUMBER_FLOORS = {
 PEER_GOAL = 0.95
 _BELOW = "below 95 % in scope; the failures are listed in tests/peer/known_failures.yaml"
 GOAL_NOT_MET: dict[str, str] = {
-    "Number_German_NumberModel.json": _BELOW,
-    "Number_English_NumberModel.json": _BELOW,
     "Number_English_PercentModel.json": _BELOW,
     "NumberWithUnit_English_CurrencyModel.json": _BELOW,
     "en_US_quantities.json": _BELOW,

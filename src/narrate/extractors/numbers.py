@@ -21,6 +21,9 @@ Conventions, so callers know what a `Quantity` means:
   "two thirds"; found, but as often prose ("one of them") as an amount, so moves skip it).
 - Ranges share a unit: in "2 bis 3 Prozent", "2-3 %", "2 to 3 billion dollars" the first number
   takes the unit, currency, scale and role of the second; its span still covers only "2".
+- Fractions and ratios are one quantity: "7-3/8 pct" (7.375 %), "5/8 point", "2½", "two thirds
+  of a million", "27 out of 34" (a plain number, 27/34). Slash fractions are proper with the
+  denominators prices are written with, so "24/7", "KW 39/24" and dates stay apart.
 - Not returned at all: numbers inside names ("S&P 500", "Nasdaq 100", "iPhone 17"), numbers glued
   to letters ("G7", "A350", "Covid-19", "Q3"), and clock times ("9.30 Uhr", "10:30").
 """
@@ -28,9 +31,11 @@ Conventions, so callers know what a `Quantity` means:
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
+from fractions import Fraction
 from functools import cache
 from typing import Any
 
@@ -54,6 +59,19 @@ _NO_LETTER = r"(?![^\W\d_])"
 _FISCAL_YEAR = r"(?:19|20)\d\d/(?:\d\d|(?:19|20)\d\d)(?!\d)"
 # A web address: its digits ("?id=305", "%2D9114") are no quantities, so it is skipped whole.
 _URL = r"https?://[^\s<>\"']+"
+
+# Vulgar-fraction characters ("½", "2¾"); Unicode gives their values, so no language lists them.
+_VULGAR = {c: Fraction(unicodedata.numeric(c)).limit_denominator(10) for c in "½⅓⅔¼¾⅕⅖⅗⅘⅙⅚⅛⅜⅝⅞"}
+# Slash fractions are read only where they are proper ("3/4", "5/8", "13/16"; not "24/7",
+# "39/24" or "60/40") and have a denominator that fractions are written with: 2 to 10, the
+# binary steps of bond and share prices (16, 32, 64), or numerator 1 ("1/40"). A date needs a
+# day over 12 or a year ("4/22", "3/4/2026"): the date patterns claim those first.
+_SLASH_FRACTIONS = [
+    *(f"{n}/{d}" for d in (*range(2, 11), 16, 32, 64) for n in range(1, d)),
+    *(f"1/{d}" for d in range(11, 100) if d not in (16, 32, 64)),
+    "1/100",
+    "1/1000",
+]
 
 # Scale words are keyed by meaning in the language files, so "Billion" (de) sits under trillion.
 _SCALES = {
@@ -101,6 +119,9 @@ class _Grammar:
     dates: tuple[re.Pattern[str], ...]
     joiners: frozenset[str]
     change_joiners: frozenset[str]
+    ratio_joiners: frozenset[str]
+    clause_ratio_joiners: frozenset[str]
+    quotient_joiners: frozenset[str]
 
 
 def find_quantities(text: str, lang: str, offset: int = 0) -> list[Quantity]:
@@ -127,6 +148,7 @@ def find_quantities(text: str, lang: str, offset: int = 0) -> list[Quantity]:
             found.append(quantity)
             multipliers.append(multiplier)
     _add_coins(found, multipliers, text, offset, grammar.change_joiners)
+    _join_ratios(found, multipliers, text, offset, grammar)
     return _share_range_units(found, multipliers, text, offset, grammar.joiners)
 
 
@@ -170,6 +192,52 @@ def _add_coins(
 
 
 _WORD_NEXT = re.compile(r"[ \t\u00a0\u202f]*[^\W\d_]")
+# The end of a clause: the end of the text or a punctuation mark that is no decimal point.
+_CLAUSE_END = re.compile(r"[ \t\u00a0\u202f]*(?:$|[;:!?)\]]|[.,](?!\d))")
+
+
+def _join_ratios(
+    found: list[Quantity], multipliers: list[Decimal], text: str, offset: int, grammar: _Grammar
+) -> None:
+    """ "one out of three", "1 over 20": the first plain number divided by the second.
+
+    Only plain numbers are joined, never a year, a duration or a unit after the second one, so
+    "rose 120 over three days" and "fell 2 in 2024" stay apart; "over" and "in" join only at the
+    end of a clause (`clause_ratio_joiners`): "one in five Americans" is left as two numbers. A
+    part is never larger than its whole ("8 in 5" stays apart), except after `quotient_joiners`.
+    """
+    for i in range(len(found) - 2, -1, -1):
+        first, second = found[i], found[i + 1]
+        if first.unit != "number" or first.role not in ("amount", "spelled", "year"):
+            continue
+        if first.scaled:
+            continue  # "100 million out of 500 million players": two counts, kept apart
+        if second.unit != "number" or second.role not in ("amount", "spelled"):
+            continue
+        if not second.value:
+            continue
+        joiner = _key(text[first.end - offset : second.start - offset])
+        if joiner not in grammar.ratio_joiners:
+            if joiner not in grammar.clause_ratio_joiners:
+                continue
+            if not _CLAUSE_END.match(text, second.end - offset):
+                continue
+        elif first.role == "year":
+            continue
+        if first.value > second.value and joiner not in grammar.quotient_joiners:
+            continue  # "12 out of 10": no part of a whole
+        spelled = first.role != "amount" and second.role == "spelled"
+        found[i] = first.model_copy(
+            update={
+                "end": second.end,
+                "text": text[first.start - offset : second.end - offset],
+                "value": float(Decimal(repr(first.value)) / Decimal(repr(second.value))),
+                "scaled": False,
+                "role": "spelled" if spelled else "amount",
+            }
+        )
+        del found[i + 1]
+        del multipliers[i + 1]
 
 
 def _share_range_units(
@@ -249,6 +317,9 @@ def _amount(
     if number is not None:
         value = _parse_number(number, grammar.decimal, grammar.group)
         number_start = match.start("num")
+    elif match["frac"] is not None:
+        value = _parse_fraction(match)
+        number_start = match.start("frac")
     elif match["word"] is not None or match["mixed"] is not None:
         # "3 hundred and 21", "4 thousand 3 hundred": digits read as parts of a spelled number
         group = "word" if match["word"] is not None else "mixed"
@@ -327,11 +398,23 @@ def _parse_spelled(
     previous: tuple[str, Decimal] | None = None
     join_scale: Decimal | None = None  # the scale word right before the last joiner
     pending: Decimal | None = None  # a fraction of join_scale or of the next scale word
-    for form in grammar.spelled_token.findall(words):
-        if form[0].isdigit():
-            kind, v = "num", _parse_number(form, grammar.decimal, grammar.group)
-        else:
-            kind, v = grammar.spelled[_key(form)]
+    tokens = _compound_ordinals(
+        [
+            ("num", _parse_number(form, grammar.decimal, grammar.group))
+            if form[0].isdigit()
+            else grammar.spelled[_key(form)]
+            for form in grammar.spelled_token.findall(words)
+        ]
+    )
+    if tokens is None:
+        return None
+    for i, (kind, v) in enumerate(tokens):
+        if kind == "one" and i + 1 < len(tokens) and tokens[i + 1][0] == "num":
+            continue  # "a two-year", "a twenty": an article, not 1
+        if kind == "of":
+            if previous is None or previous[0] != "den":
+                return None  # "of a" joins only a fraction to a scale word
+            continue  # "two thirds of a million"
         if digits is not None:
             if kind != "num" or v != int(v):
                 return None
@@ -374,6 +457,12 @@ def _parse_spelled(
             numerator = (current - base) or Decimal(1)
             if join_scale is not None and not base:
                 pending, current = numerator / v, base
+            elif mark is None or numerator >= v:
+                # Without a joiner the fraction word divides the whole number before it ("one
+                # million two thousand three fifths", "a hundred thousand trillionths"); so it
+                # does after one when the part since the joiner is no proper fraction ("one
+                # hundred and thirty fifths" is 130/5; "one hundred and two thirds" 100 2/3).
+                current, total = ((total + current) or Decimal(1)) / v, Decimal(0)
             else:
                 current = base + numerator / v
         elif kind == "point":
@@ -390,6 +479,54 @@ def _parse_spelled(
     return value, last_scale, scaled, large
 
 
+def _parse_fraction(match: re.Match[str]) -> Decimal:
+    """Value of "3/4", "2 1/4", "11-5/8", "½" or "2½"."""
+    whole_digits = match["whole"] or match["vwhole"]
+    whole = Decimal(whole_digits) if whole_digits is not None else Decimal(0)
+    if match["vulgar"] is not None:
+        part = _VULGAR[match["vulgar"]]
+        return whole + Decimal(part.numerator) / Decimal(part.denominator)
+    numerator, denominator = match["slash"].split("/")
+    return whole + Decimal(numerator) / Decimal(denominator)
+
+
+def _compound_ordinals(tokens: list[tuple[str, Decimal]]) -> list[tuple[str, Decimal]] | None:
+    """Join a compound ordinal into one denominator where a numerator stands before it.
+
+    "one twenty-fifth" is 1/25 and "one hundred thirty fifths" 100/35: a tens word before a
+    fraction word of 1 to 9, or "one hundred" / "one thousand" (and "and") before one, is part of
+    the ordinal when another number precedes it; "twenty fifths" alone stays 20/5 and "one
+    hundred three fifths" 103/5 (a unit word does not join). "first" (value 1) is a fraction
+    word only in such an ordinal: "twenty-first" alone is a rank, so the run is no number (None).
+    """
+    out: list[tuple[str, Decimal]] = []
+    for kind, v in tokens:
+        if kind == "den" and 1 <= v <= 9 and len(out) >= 2:
+            head = out[-1]
+            if head[0] == "num" and head[1] in _TENS and out[-2][0] != "join":
+                out[-1] = ("den", head[1] + v)
+                continue
+            at = len(out) - 2 if head[0] == "join" else len(out) - 1
+            if (
+                at >= 2
+                and out[at][0] in ("scale", "scaled_mult", "mult")
+                and out[at][1] in (100, 1000)
+                and out[at - 1] == ("num", _ONE)
+                and out[at - 2][0] != "join"
+            ):
+                ordinal = out[at][1] + v
+                del out[at - 1 :]
+                out.append(("den", ordinal))
+                continue
+        if kind == "den" and v == 1:
+            return None
+        out.append((kind, v))
+    return out
+
+
+_TENS = frozenset(Decimal(n) for n in range(20, 100, 10))
+
+
 def _parse_number(raw: str, decimal: str, group: str) -> Decimal:
     """Read digits with the language's separators; exact, so 16,4 Mio. is 16400000, not ...98."""
     raw = raw.replace(" ", "").replace("\u00a0", "").replace("\u202f", "")
@@ -397,6 +534,8 @@ def _parse_number(raw: str, decimal: str, group: str) -> Decimal:
         head = raw.split(decimal, 1)[0].split(group)
         if len(head[0]) <= 3 and all(len(part) == 3 for part in head[1:]):
             raw = raw.replace(group, "")
+        elif len(head) > 2 and len(head[-1]) == 3 and all(len(p) == 2 for p in head[1:-1]):
+            raw = raw.replace(group, "")  # Indian grouping: "12,34,567.89"
         else:
             # The regex only lets one non-3-digit group through: a decimal written the other
             # language's way ("1.4" in German, "1,4" in English).
@@ -422,8 +561,10 @@ _REQUIRED_KEYS = {
     "currency_prefixes", "subunits", "number_words", "one_words", "name_numbers", "name_words",
     "number_multipliers", "number_fractions", "compound_joiners", "phrase_joiners", "point_words",
     "ordinal_prefixes", "ordinal_suffixes", "ordinal_patterns", "months", "date_patterns",
-    "time_patterns", "space_grouping", "range_joiners", "glued_scales", "scale_fractions",
-    "scaled_currency_codes", "change_joiners",
+    "time_patterns", "space_grouping", "lakh_grouping", "range_joiners", "glued_scales",
+    "scale_fractions", "scaled_currency_codes", "change_joiners", "ratio_joiners",
+    "clause_ratio_joiners", "quotient_joiners", "fraction_joiners", "fraction_of",
+    "ordinal_tails",
 }  # fmt: skip
 
 
@@ -471,6 +612,9 @@ def _grammar(lang: str) -> _Grammar:
         dates=tuple(re.compile(p, re.IGNORECASE) for p in date_sources),
         joiners=frozenset(_key(j) for j in data["range_joiners"]),
         change_joiners=frozenset(_key(j) for j in data["change_joiners"]),
+        ratio_joiners=frozenset(_key(j) for j in data["ratio_joiners"]),
+        clause_ratio_joiners=frozenset(_key(j) for j in data["clause_ratio_joiners"]),
+        quotient_joiners=frozenset(_key(j) for j in data["quotient_joiners"]),
     )
 
 
@@ -490,23 +634,43 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
     prefix_re = rf"(?:{prefix_re}|(?-i:{_alternation(_scaled_codes(data), fold=False)}))"
     g, d = re.escape(data["group_separator"]), re.escape(data["decimal_separator"])
     space_context = (
-        "" if data["space_grouping"] == "always" else rf"(?={_SEP}(?:{scale_re}|{unit_re}))"
+        ""
+        if data["space_grouping"] == "always"
+        # Elsewhere a space groups digits right before a scale or unit ("300 000 GBP"), and
+        # without one only where it cannot be two numbers: two or more groups ("1 234 567") or
+        # a group "000" ("40 000"), with no digits after ("+1 646 223 8780" is a phone number).
+        else rf"(?:(?={_SEP}(?:{scale_re}|{unit_re}))|(?<= \d{{3}} \d{{3}})(?!{_SPACE}?\d)"
+        rf"|(?<= 000)(?!{_SPACE}?\d))"
+    )
+    # "12,34,567.89": lakh and crore grouping, where the language data has it.
+    lakh_grouping = (
+        rf"\d{{1,2}}(?:{g}\d\d)+{g}\d{{3}}(?!\d)(?:{d}\d+)?|" if data["lakh_grouping"] else ""
     )
     digits = (
+        rf"{lakh_grouping}"
         rf"\d{{1,3}}(?:{g}\d{{3}})+(?!\d)(?:{d}\d+)?"
         rf"|\d{{1,3}}(?:[\u00a0\u202f]\d{{3}})+(?!\d)(?:{d}\d+)?"
-        # "300 000 GBP"; where the language data asks for it, only right before a scale or unit.
         rf"|\d{{1,3}}(?: \d{{3}})+(?!\d)(?:{d}\d+)?{space_context}"
         rf"|\d+{g}(?:\d{{1,2}}|\d{{4,}})(?!\d)"
         rf"|\d+(?:{d}\d+)?"
+        # ".08", "from .25%": a decimal without its leading zero, only after a space, a bracket,
+        # a sign or a currency symbol ("7:6(3),6:2" is a tennis score, "22,24" a list).
+        rf"|(?<![^\s(\[$€£¥₹+\-–]){d}\d+(?![.,]\d)"
     )
+    vulgar = f"[{''.join(_VULGAR)}]"
+    fraction = (
+        rf"(?:(?P<whole>\d{{1,3}})(?:{_SPACE}{{1,2}}|{_SPACE}?-{_SPACE}?))?"
+        rf"(?P<slash>{_alternation(_SLASH_FRACTIONS, end='')})(?![/\d]|[.,]\d)"
+        rf"|(?P<vwhole>\d{{1,3}})?(?P<vulgar>{vulgar})"
+    )
+    start = rf"(?=[\d{''.join(_VULGAR)}]|{d}\d)(?<!\d[.,])"
     glued_re = _alternation(_flat(data["glued_scales"]), fold=False)
     spelled_re, mixed_re = _spelled_re(data)
     amount = (
         # "USD115" is a code glued to its number: a prefix may be followed by digits.
         rf"(?:(?P<pre>{prefix_re})"
         rf"{_SPACE}?)?"
-        rf"(?:(?(pre)|{_START})(?:(?P<mixed>{mixed_re})|(?P<num>{digits}))"
+        rf"(?:(?(pre)|{start})(?:(?P<mixed>{mixed_re})|(?P<frac>{fraction})|(?P<num>{digits}))"
         rf"|(?P<word>{spelled_re})"
         rf"|(?P<one>{_alternation(data['one_words'])}))"
         rf"(?:{_SEP}(?P<scale>(?(pre){any_scale_re}|{scale_re}))"
@@ -575,13 +739,16 @@ def _spelled_parts(data: dict[str, Any]) -> dict[str, tuple[str, Decimal]]:
         ("mult", data["number_multipliers"]),
         ("den", data["number_fractions"]),
         ("den", data["scale_fractions"]),
+        ("den", data["ordinal_tails"]),
     ):
         for value, forms in table.items():
             for form in forms:
                 number = _decimal(value)
                 parts[_key(form)] = ("scale" if kind == "mult" and number >= 1000 else kind, number)
-    for form in [*data["compound_joiners"], *data["phrase_joiners"]]:
+    for form in [*data["compound_joiners"], *data["phrase_joiners"], *data["fraction_joiners"]]:
         parts[_key(form)] = ("join", _ONE)
+    for form in data["fraction_of"]:
+        parts[_key(form)] = ("of", _ONE)
     for form in data["point_words"]:
         parts[_key(form)] = ("point", _ONE)
     return parts
@@ -596,8 +763,11 @@ def _spelled_forms(data: dict[str, Any]) -> list[str]:
         *_flat(data["number_multipliers"]),
         *_flat(data["number_fractions"]),
         *_flat(data["scale_fractions"]),
+        *_flat(data["ordinal_tails"]),
         *data["compound_joiners"],
         *data["phrase_joiners"],
+        *data["fraction_joiners"],
+        *data["fraction_of"],
         *data["point_words"],
     ]
 
@@ -626,6 +796,9 @@ def _spelled_re(data: dict[str, Any]) -> tuple[str, str]:
     word = rf"{part}(?:{glue}{part})*{_NO_LETTER}"
     seps = [gap, rf"{_SPACE}*-{_SPACE}*"]
     tails = []
+    numerals = _alternation([*data["one_words"], *_flat(data["number_words"])])
+    fractions = _alternation(_flat(data["number_fractions"]))
+    ones = _alternation(data["one_words"])
     if data["point_words"]:
         seps.append(rf"{gap}{_alternation(data['point_words'])}{gap}")
     if data["phrase_joiners"]:
@@ -634,13 +807,27 @@ def _spelled_re(data: dict[str, Any]) -> tuple[str, str]:
         behind = "|".join(f"(?<={re.escape(f.lower())})" for f in after if f.isalpha())
         if behind:
             seps.append(rf"(?:{behind}){gap}{joiners}{gap}")
-        numerals = _alternation([*data["one_words"], *_flat(data["number_words"])])
-        fractions = _alternation(_flat(data["number_fractions"]))
-        ones = _alternation(data["one_words"])
-        seps.append(rf"{gap}{joiners}{gap}(?={numerals}(?:{_SPACE}|-)+{fractions})(?:{ones}{gap})?")
+        # "and" before a fraction: "two and fifty-four hundredths", "twenty and three and three
+        # fifths" (more numerals and joiners may come before the fraction word).
+        seps.append(
+            rf"{gap}{joiners}{gap}(?={numerals}(?:(?:{_SPACE}|-)+{numerals}"
+            rf"|{gap}{joiners}{gap}{numerals})*(?:{_SPACE}|-)+{fractions})(?:{ones}{gap})?"
+        )
         if _flat(data["scale_fractions"]):  # "five and a quarter", "... and three quarters"
             quarter = _alternation(_flat(data["scale_fractions"]))
             tails.append(rf"{gap}{joiners}{gap}(?:{numerals}(?:{_SPACE}|-)+)?{quarter}")
+    if data["ordinal_tails"]:  # "twenty-first": "first" only after a tens word
+        tens = [f for v, forms in data["number_words"].items() if v in _TENS for f in forms]
+        tails.append(
+            rf"{_ends_with(tens)}(?:{_SPACE}+|-){_alternation(_flat(data['ordinal_tails']))}"
+        )
+    if data["fraction_of"]:  # "two thirds of a million"
+        after_fraction = _ends_with(_flat(data["number_fractions"]))
+        of = _alternation(data["fraction_of"])
+        seps.append(rf"{after_fraction}{gap}{of}{gap}(?={_alternation(scales)})")
+    if data["fraction_joiners"]:  # "fünf und drei Viertel Milliarden"
+        fraction_joiners = _alternation(data["fraction_joiners"])
+        seps.append(rf"{gap}{fraction_joiners}{gap}(?={numerals}(?:{_SPACE}|-)+{fractions})")
     sep = "|".join(seps)
     more = "|".join([*tails, rf"(?:{sep}){word}"])  # the tail first: "and three quarters"
     ones = _alternation(data["one_words"])
@@ -655,6 +842,17 @@ def _spelled_re(data: dict[str, Any]) -> tuple[str, str]:
         digit_tail = "(?!)"
     mixed = rf"{lead}(?:(?:{more}|{digit_more})+(?:{digit_tail})?|{digit_tail})"
     return spelled, mixed
+
+
+def _ends_with(forms: list[str]) -> str:
+    """A look-behind for the end of any of `forms`, by their last three letters: one fixed-width
+    test is far cheaper than one per form where it runs after every spelled word. It may let a
+    word with the same ending through; the spelled-number parser checks what it reads."""
+    endings = sorted({form.lower()[-3:] for form in forms if len(form) >= 3})
+    short = sorted({form.lower() for form in forms if len(form) < 3})
+    tests = [f"(?<={'|'.join(map(re.escape, endings))})"] if endings else []
+    tests += [f"(?<={re.escape(form)})" for form in short]
+    return f"(?:{'|'.join(tests)})" if tests else "(?!)"
 
 
 def _add_forms(units: dict[str, _Unit], forms: list[str], spec: _Unit, lang: str) -> None:
