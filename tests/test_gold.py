@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from narrate.evaluation import evaluate_moves, gold_documents, load_gold
+from narrate.evaluation import (
+    evaluate_moves,
+    glue_counts,
+    gold_documents,
+    load_gold,
+    repair_glued_words,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 NUMBER_WORD = re.compile(
@@ -89,3 +95,27 @@ def test_eval_moves_reports_a_missing_gold_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["eval", "moves", "--shared", str(shared)])
     assert result.exit_code == 1
     assert "de.jsonl" in result.output and not isinstance(result.exception, Exception)
+
+
+def test_glued_names_are_split_only_where_the_corpus_knows_the_name():
+    bodies = [
+        "Auf dem Festland klettert der Shanghai Compositeum 2,51 Prozent.",
+        "Der Shanghai Compositeverliert 1 Prozent, der Hang Sengin Hongkong steigt.",
+        "Der Hang Sengderweil fällt. Der Hang Sengzeigt sich fest.",
+        "Die Chefvolkswirtin sagte, der Aufstieg gehe weiter. Auf Sicht: DAX0,9 Prozent stärker.",
+        "Auf den Dax folgte undadidas(-0,39 Prozent).",
+        "Auf Sicht auf und ab, auf Dauer auf Rekordkurs, auf breiter Front auf Kurs.",
+    ]
+    names = glue_counts(bodies)
+    repaired = [repair_glued_words(body, names) for body in bodies]
+    assert repaired == [
+        "Auf dem Festland klettert der Shanghai Composite um 2,51 Prozent.",
+        "Der Shanghai Composite verliert 1 Prozent, der Hang Seng in Hongkong steigt.",
+        "Der Hang Seng derweil fällt. Der Hang Seng zeigt sich fest.",
+        # a feminine "-in" and a capitalised function word ("Auf" + "stieg") are no glue
+        "Die Chefvolkswirtin sagte, der Aufstieg gehe weiter. Auf Sicht: DAX 0,9 Prozent stärker.",
+        "Auf den Dax folgte und adidas(-0,39 Prozent).",
+        bodies[-1],
+    ]
+    # without corpus counts only the unambiguous repairs are made
+    assert repair_glued_words(bodies[0]) == bodies[0]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections import Counter
 from datetime import date as _date
 from pathlib import Path
 from typing import Literal
@@ -35,29 +36,109 @@ _GLUE = re.compile(
     r"|(?<=[A-ZÄÖÜ]{3})(?=[a-zäöü]{2,}\b)"  # DAXist, BMWmit
     r"|(?<=\d)(?=[a-zäöü]{4,})"  # 225stellenweise
 )
+# A name glued to the lower-case word after it ("der Shanghai Compositeum 2,51 Prozent", "Hang
+# Sengin Hongkong", "Infineonverlor") is split when that word is one of these and the name is
+# known to the corpus: seen alone at least _NAME_MIN_COUNT times (and not mostly in lower case, as
+# "Auf" in "Aufstieg" is), or glued to two different words of the list. Words that end like that legitimately are kept (_REAL_WORDS, the feminine
+# "-in" of "Chefvolkswirtin").
+_GLUED_FOLLOWERS = frozenset(
+    """um in im mit und derweil daneben unterdessen hingegen dagegen gleichzeitig mittlerweile
+    zwischenzeitlich zeitweise letztlich weiter derzeit aktuell sich die der den dem des von vom
+    auf zur zum als an am nach bei hat hatte ist war wird kann will zeigt zeigen zeigte bleibt
+    notiert notierte bewegt verliert verlor verloren gab legt legte legen nahmen büßte büßten
+    rutschte rutschten steigt stieg stiegen fiel fielen gewann gewannen sank sanken pendelte
+    verbuchte präsentiert präsentieren bekommt zählte zählten gehört gehörte gehörten sorgte
+    sorgten""".split()
+)
+_REAL_WORDS = frozenset({"Demnach", "Seitdem", "Julian"})
+_FEMININE = re.compile(r"(?:er|ent|ef|irt|st|eur|at|ant|or)in$")
+_NAME_MIN_COUNT = 4
+_GLUED_TOKEN = re.compile(r"\b[A-ZÄÖÜ]\w{3,}\b")
+# "Shanghai Composite0,27 Prozent", "DAX0,9 Prozent": a percentage glued to the name before it.
+_GLUED_PERCENT = re.compile(r"(?<=[A-Za-zäöü]{2})(?=\d{1,3},\d+ ?(?:Prozent|%))")
+# Lower-case names glued to the word before them ("undadidas").
+_LOWER_NAMES = ("adidas",)
+_GLUED_LOWER = re.compile(
+    rf"\b(?:{'|'.join(sorted(_GLUED_FOLLOWERS, key=len, reverse=True))})"
+    rf"(?=(?:{'|'.join(_LOWER_NAMES)})\b)"
+)
 
 
-def repair_glued_words(text: str) -> str:
-    """Undo the scraper's dropped spaces (see above); only for this corpus."""
+def repair_glued_words(text: str, names: Counter | None = None) -> str:
+    """Undo the scraper's dropped spaces (see above); only for this corpus.
+
+    Args:
+        text: One article body.
+        names: Word counts over the corpus (`glue_counts`); without them, names glued to the
+            word after them are left alone.
+    """
     protected = {name: f"\x00{i}\x00" for i, name in enumerate(_KEEP)}
     for name, mark in protected.items():
         text = text.replace(name, mark)
     text = _GLUE.sub(" ", text)
     for name, mark in protected.items():
         text = text.replace(mark, name)
-    return text
+    text = _GLUED_PERCENT.sub(" ", text)
+    text = _GLUED_LOWER.sub(lambda m: m.group() + " ", text)
+    if names is None:
+        return text
+    return _GLUED_TOKEN.sub(lambda m: _split_glued(m.group(), names), text)
+
+
+def _glued_split(token: str, names: Counter) -> tuple[str, str] | None:
+    """(name, word) when `token` is a known name glued to a word of _GLUED_FOLLOWERS."""
+    if token in _REAL_WORDS:
+        return None
+    best = None
+    for size in range(2, min(len(token) - 3, 16) + 1):
+        head, tail = token[:-size], token[-size:]
+        if tail not in _GLUED_FOLLOWERS or (tail == "in" and _FEMININE.search(token)):
+            continue
+        known = names[head] >= _NAME_MIN_COUNT or (len(head) > 3 and names[_GLUED_HEAD + head] >= 2)
+        # a capitalised function word ("Auf" + "stieg") is no name
+        if known and names[head.lower()] <= names[head] and names[token] <= names[head] + names[_GLUED_HEAD + head]:
+            best = (head, tail)  # the longest word wins: "Sengderweil", not "Sengderwe" + "il"
+    return best
+
+
+def _split_glued(token: str, names: Counter) -> str:
+    split = _glued_split(token, names)
+    return f"{split[0]} {split[1]}" if split else token
+
+
+_GLUED_HEAD = "\x00glued:"  # names[_GLUED_HEAD + name]: how many list words it is glued to
+
+
+def glue_counts(bodies) -> Counter:
+    """Word counts over the corpus, plus per name the number of different words glued to it."""
+    names: Counter = Counter()
+    tokens = set()
+    for body in bodies:
+        words = re.findall(r"\w+", repair_glued_words(body))
+        names.update(words)
+        tokens.update(words)
+    glued: dict[str, set[str]] = {}
+    for token in tokens:
+        if not _GLUED_TOKEN.fullmatch(token):
+            continue
+        for size in range(2, min(len(token) - 3, 16) + 1):
+            if token[-size:] in _GLUED_FOLLOWERS:
+                glued.setdefault(token[:-size], set()).add(token[-size:])
+    for head, tails in glued.items():
+        names[_GLUED_HEAD + head] = len(tails)
+    return names
 
 
 def dax_articles(csv_path: Path):
     """(row id, text) per article: headline, date line and body, as a reader would see them."""
     csv.field_size_limit(1 << 30)
     with csv_path.open(encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            body = row["news_text"]
-            if not body or body == "None":
-                continue
-            date = row["date"] if row["date"] != "None" else ""
-            yield row[""], f"{row['headline']}\n\n{date}\n\n{repair_glued_words(body)}"
+        rows = [row for row in csv.DictReader(fh) if row["news_text"] and row["news_text"] != "None"]
+    names = glue_counts(row["news_text"] for row in rows)
+    for row in rows:
+        date = row["date"] if row["date"] != "None" else ""
+        body = repair_glued_words(row["news_text"], names)
+        yield row[""], f"{row['headline']}\n\n{date}\n\n{body}"
 
 
 def dax_consistency(shared: Path) -> pd.DataFrame:
