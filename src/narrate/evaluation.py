@@ -189,6 +189,12 @@ GOLD_STRIDES = {
     "crypto_news": 150,
     "reuters": 100,
 }
+# The held-out test split (corpus/gold/<lang>.test.jsonl): every 20th DAX-News_dev article from
+# the 5th on, annotated after the move rules had been tuned on the development split and never
+# used to tune them. (stride, offset) in the same article order as GOLD_STRIDES.
+GOLD_TEST_STRIDES = {"dax_news_dev": (20, 5)}
+# Splits in the order they are reported; the development split must exist for each language.
+GOLD_SPLITS = ("dev", "test")
 
 
 def gold_documents(shared: Path) -> dict[str, Article]:
@@ -205,7 +211,8 @@ def gold_documents(shared: Path) -> dict[str, Article]:
 
     docs: dict[str, Article] = {}
     for i, (row_id, text) in enumerate(dax_articles(shared / DAX_NEWS)):
-        if i % GOLD_STRIDES["dax_news_dev"] == 0:
+        stride, offset = GOLD_TEST_STRIDES["dax_news_dev"]
+        if i % GOLD_STRIDES["dax_news_dev"] == 0 or i % stride == offset:
             doc_id = f"dax_news_dev:{row_id}"
             docs[doc_id] = article_from_text(text, doc_id)
     paragraphs = json.loads((shared / FINENTITY).read_text(encoding="utf-8"))
@@ -263,11 +270,19 @@ class GoldDoc(Record):
     notes: str | None = None
 
 
-def load_gold(lang: str, gold_dir: Path | None = None) -> list[GoldDoc]:
-    """The annotated documents of one language (corpus/gold/<lang>.jsonl), in file order."""
+def gold_path(lang: str, split: str = "dev", gold_dir: Path | None = None) -> Path:
+    """corpus/gold/<lang>.jsonl for the development split, <lang>.<split>.jsonl for others."""
+    if split not in GOLD_SPLITS:
+        raise ValueError(f"unknown gold split {split!r} (expected one of {GOLD_SPLITS})")
+    name = f"{lang}.jsonl" if split == "dev" else f"{lang}.{split}.jsonl"
+    return (gold_dir or GOLD_DIR) / name
+
+
+def load_gold(lang: str, gold_dir: Path | None = None, split: str = "dev") -> list[GoldDoc]:
+    """The annotated documents of one language and split, in file order."""
     import json
 
-    path = (gold_dir or GOLD_DIR) / f"{lang}.jsonl"
+    path = gold_path(lang, split, gold_dir)
     docs = []
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, 1):
@@ -304,6 +319,7 @@ class MoveScore(Record):
     """Move extraction against the gold corpus, for one language."""
 
     lang: str
+    split: str = "dev"
     documents: int
     gold: int
     predicted: int
@@ -412,14 +428,22 @@ def _context(text: str, start: int, end: int, width: int = 60) -> str:
 def evaluate_moves(
     shared: Path, langs=("de", "en"), gold_dir: Path | None = None
 ) -> list[MoveScore]:
-    """Runs the default pipeline (language detected, no models) on every gold document."""
+    """Runs the default pipeline (language detected, no models) on every gold document.
+
+    Scores each language's development split, and its held-out test split where the language
+    has one (corpus/gold/<lang>.test.jsonl).
+    """
     from narrate.pipeline import Settings, process
 
     docs = gold_documents(shared)
     scores = []
     for lang in langs:
-        gold = load_gold(lang, gold_dir)
-        predicted = {d.doc: process(docs[d.doc], Settings()).events for d in gold}
-        texts = {d.doc: docs[d.doc].text for d in gold}
-        scores.append(score_moves(lang, gold, predicted, texts))
+        for split in GOLD_SPLITS:
+            if split != "dev" and not gold_path(lang, split, gold_dir).exists():
+                continue
+            gold = load_gold(lang, gold_dir, split)
+            predicted = {d.doc: process(docs[d.doc], Settings()).events for d in gold}
+            texts = {d.doc: docs[d.doc].text for d in gold}
+            score = score_moves(lang, gold, predicted, texts)
+            scores.append(score.model_copy(update={"split": split}))
     return scores
