@@ -11,8 +11,8 @@ from narrate.evaluation import (
     GOLD_SPLITS,
     evaluate_moves,
     glue_counts,
-    gold_path,
     gold_documents,
+    gold_path,
     load_gold,
     repair_glued_words,
 )
@@ -48,9 +48,7 @@ def test_gold_files_parse_and_name_each_document_once(lang):
         for doc in load_gold(lang, split=split):
             for event in doc.events:
                 assert 0 <= event.start < event.end and event.value >= 0
-                assert event.unit in ("%", "pp", "points") or re.fullmatch(
-                    r"[A-Z]{3}", event.unit
-                )
+                assert event.unit in ("%", "pp", "points") or re.fullmatch(r"[A-Z]{3}", event.unit)
 
 
 @needs_shared

@@ -39,8 +39,8 @@ _GLUE = re.compile(
 # A name glued to the lower-case word after it ("der Shanghai Compositeum 2,51 Prozent", "Hang
 # Sengin Hongkong", "Infineonverlor") is split when that word is one of these and the name is
 # known to the corpus: seen alone at least _NAME_MIN_COUNT times (and not mostly in lower case, as
-# "Auf" in "Aufstieg" is), or glued to two different words of the list. Words that end like that legitimately are kept (_REAL_WORDS, the feminine
-# "-in" of "Chefvolkswirtin").
+# "Auf" in "Aufstieg" is), or glued to two different words of the list. Words that end like that
+# legitimately are kept (_REAL_WORDS, the feminine "-in" of "Chefvolkswirtin").
 _GLUED_FOLLOWERS = frozenset(
     """um in im mit und derweil daneben unterdessen hingegen dagegen gleichzeitig mittlerweile
     zwischenzeitlich zeitweise letztlich weiter derzeit aktuell sich die der den dem des von vom
@@ -56,12 +56,18 @@ _NAME_MIN_COUNT = 4
 _GLUED_TOKEN = re.compile(r"\b[A-ZÄÖÜ]\w{3,}\b")
 # "Shanghai Composite0,27 Prozent", "DAX0,9 Prozent": a percentage glued to the name before it.
 _GLUED_PERCENT = re.compile(r"(?<=[A-Za-zäöü]{2})(?=\d{1,3},\d+ ?(?:Prozent|%))")
-# Lower-case names glued to the word before them ("undadidas").
+# Lower-case names glued to the words around them ("undadidas", "vonadidasmit").
 _LOWER_NAMES = ("adidas",)
+_FOLLOWERS_RE = "|".join(sorted(_GLUED_FOLLOWERS, key=len, reverse=True))
 _GLUED_LOWER = re.compile(
-    rf"\b(?:{'|'.join(sorted(_GLUED_FOLLOWERS, key=len, reverse=True))})"
-    rf"(?=(?:{'|'.join(_LOWER_NAMES)})\b)"
+    rf"\b(?P<before>{_FOLLOWERS_RE})?(?P<name>{'|'.join(_LOWER_NAMES)})(?P<after>{_FOLLOWERS_RE})?\b"
 )
+# A protected name inside a longer word is no name: "zählteBayer" holds "eBay".
+_KEEP_RE = re.compile(rf"(?<![a-zäöüß])(?:{'|'.join(_KEEP)})")
+
+
+def _split_lower(m: re.Match[str]) -> str:
+    return " ".join(part for part in m.group("before", "name", "after") if part)
 
 
 def repair_glued_words(text: str, names: Counter | None = None) -> str:
@@ -72,14 +78,13 @@ def repair_glued_words(text: str, names: Counter | None = None) -> str:
         names: Word counts over the corpus (`glue_counts`); without them, names glued to the
             word after them are left alone.
     """
-    protected = {name: f"\x00{i}\x00" for i, name in enumerate(_KEEP)}
-    for name, mark in protected.items():
-        text = text.replace(name, mark)
+    marks = {name: f"\x00{i}\x00" for i, name in enumerate(_KEEP)}
+    text = _KEEP_RE.sub(lambda m: marks[m.group()], text)
     text = _GLUE.sub(" ", text)
-    for name, mark in protected.items():
+    for name, mark in marks.items():
         text = text.replace(mark, name)
     text = _GLUED_PERCENT.sub(" ", text)
-    text = _GLUED_LOWER.sub(lambda m: m.group() + " ", text)
+    text = _GLUED_LOWER.sub(_split_lower, text)
     if names is None:
         return text
     return _GLUED_TOKEN.sub(lambda m: _split_glued(m.group(), names), text)
@@ -94,9 +99,11 @@ def _glued_split(token: str, names: Counter) -> tuple[str, str] | None:
         head, tail = token[:-size], token[-size:]
         if tail not in _GLUED_FOLLOWERS or (tail == "in" and _FEMININE.search(token)):
             continue
-        known = names[head] >= _NAME_MIN_COUNT or (len(head) > 3 and names[_GLUED_HEAD + head] >= 2)
+        glued_to = names[_GLUED_HEAD + head]
+        known = names[head] >= _NAME_MIN_COUNT or (len(head) > 3 and glued_to >= 2)
         # a capitalised function word ("Auf" + "stieg") is no name
-        if known and names[head.lower()] <= names[head] and names[token] <= names[head] + names[_GLUED_HEAD + head]:
+        mostly_capital = names[head.lower()] <= names[head]
+        if known and mostly_capital and names[token] <= names[head] + glued_to:
             best = (head, tail)  # the longest word wins: "Sengderweil", not "Sengderwe" + "il"
     return best
 
@@ -133,7 +140,7 @@ def dax_articles(csv_path: Path):
     """(row id, text) per article: headline, date line and body, as a reader would see them."""
     csv.field_size_limit(1 << 30)
     with csv_path.open(encoding="utf-8") as fh:
-        rows = [row for row in csv.DictReader(fh) if row["news_text"] and row["news_text"] != "None"]
+        rows = [row for row in csv.DictReader(fh) if row["news_text"] not in ("", "None")]
     names = glue_counts(row["news_text"] for row in rows)
     for row in rows:
         date = row["date"] if row["date"] != "None" else ""
