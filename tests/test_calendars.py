@@ -13,11 +13,13 @@ from narrate.prices.calendars import (
     next_session,
     previous_session,
     session_on_or_before,
+    session_opened_by,
     sessions_between,
 )
 from narrate.records import CatalogEntity
 
 D = dt.date
+BERLIN = dt.timezone(dt.timedelta(hours=2))  # CEST
 
 
 @pytest.mark.parametrize(
@@ -160,3 +162,28 @@ def test_every_mapped_calendar_exists() -> None:
     names |= set(table["types"].values()) | {table["default"]}
     for name in sorted(names):
         assert isinstance(is_session(name, D(2025, 6, 2)), bool), name
+
+
+@pytest.mark.parametrize(
+    ("cal", "moment", "expected"),
+    [
+        # Thursday 26 Sep 2024, 07:51 in Frankfurt: Tokyo, Hong Kong and Shanghai trade today
+        # already; Xetra (09:00) and New York (15:30) have not opened, so yesterday's is the last.
+        ("XTKS", dt.datetime(2024, 9, 26, 7, 51, tzinfo=BERLIN), D(2024, 9, 26)),
+        ("XHKG", dt.datetime(2024, 9, 26, 7, 51, tzinfo=BERLIN), D(2024, 9, 26)),
+        ("XETR", dt.datetime(2024, 9, 26, 7, 51, tzinfo=BERLIN), D(2024, 9, 25)),
+        ("XETR", dt.datetime(2024, 9, 26, 9, 0, tzinfo=BERLIN), D(2024, 9, 26)),
+        ("XNYS", dt.datetime(2024, 9, 26, 12, 0, tzinfo=BERLIN), D(2024, 9, 25)),
+        ("XNYS", dt.datetime(2024, 9, 26, 15, 30, tzinfo=BERLIN), D(2024, 9, 26)),
+        ("24/7", dt.datetime(2024, 9, 28, 7, 51, tzinfo=BERLIN), D(2024, 9, 28)),
+        # Saturday morning: Friday's session for an exchange
+        ("XETR", dt.datetime(2024, 9, 28, 10, 0, tzinfo=BERLIN), D(2024, 9, 27)),
+    ],
+)
+def test_session_opened_by(cal, moment, expected) -> None:
+    assert session_opened_by(cal, moment) == expected
+
+
+def test_session_opened_by_needs_a_time_zone() -> None:
+    with pytest.raises(CalendarError, match="no time zone"):
+        session_opened_by("XETR", dt.datetime(2024, 9, 26, 7, 51))

@@ -10,6 +10,7 @@ import narrate
 from narrate import lang as lang_data
 from narrate.extractors.dates import FUTURE_WINDOW_DAYS, find_dates, parse_date_line
 from narrate.ingest import article_from_text
+from narrate.pipeline import Settings, process
 
 D = dt.date
 WED = D(2026, 2, 4)  # a Wednesday
@@ -446,3 +447,22 @@ def test_year_to_date_period():
 def test_dateline_is_the_publication_date(text):
     article = article_from_text(text, "t.txt")
     assert (article.published, article.published_from) == (D(2024, 3, 5), "text")
+
+
+def test_undated_moves_of_a_morning_report_take_each_markets_last_opened_session():
+    # Stamped 07:51 Frankfurt time on Thursday: Tokyo has traded today already, the Dax and
+    # Wall Street have not opened, so their figures are Wednesday's; bitcoin trades around the
+    # clock.
+    text = (
+        "Börsen am Morgen\n\n26.09.24 07:51 Uhr\n\n"
+        "In Tokio gewinnt der Nikkei 225 um 2,5 Prozent. Der Dax hatte um 0,4 Prozent "
+        "nachgegeben. Der Dow Jones stieg um 0,3 Prozent. Bitcoin stieg um 1 Prozent."
+    )
+    events = process(article_from_text(text, "t.txt"), Settings(lang="de")).events
+    days = {e.entity_name: (e.ref_date, e.date_basis) for e in events}
+    assert days == {
+        "Nikkei 225": (D(2024, 9, 26), "inferred"),
+        "DAX": (D(2024, 9, 25), "inferred"),
+        "Dow Jones Industrial Average": (D(2024, 9, 25), "inferred"),
+        "Bitcoin": (D(2024, 9, 26), "inferred"),
+    }

@@ -7,7 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from narrate.evaluation import evaluate_moves, gold_documents, load_gold
+from narrate.evaluation import (
+    GOLD_SPLITS,
+    evaluate_moves,
+    glue_counts,
+    gold_documents,
+    gold_path,
+    load_gold,
+    repair_glued_words,
+)
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 NUMBER_WORD = re.compile(
@@ -26,24 +34,30 @@ def documents():
     return gold_documents(SHARED)
 
 
+def _splits(lang):
+    return [split for split in GOLD_SPLITS if gold_path(lang, split).exists()]
+
+
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_gold_files_parse_and_name_each_document_once(lang):
-    docs = load_gold(lang)
-    ids = [d.doc for d in docs]
-    assert len(ids) == len(set(ids)) >= 30
-    for doc in docs:
-        for event in doc.events:
-            assert 0 <= event.start < event.end and event.value >= 0
-            assert event.unit in ("%", "pp", "points") or re.fullmatch(r"[A-Z]{3}", event.unit)
+    assert _splits(lang)[0] == "dev"
+    ids = [d.doc for split in _splits(lang) for d in load_gold(lang, split=split)]
+    assert len(ids) == len(set(ids))  # a document is in one split only
+    assert len(load_gold(lang)) >= 30
+    for split in _splits(lang):
+        for doc in load_gold(lang, split=split):
+            for event in doc.events:
+                assert 0 <= event.start < event.end and event.value >= 0
+                assert event.unit in ("%", "pp", "points") or re.fullmatch(r"[A-Z]{3}", event.unit)
 
 
 @needs_shared
 @pytest.mark.parametrize("lang", ["de", "en"])
 def test_gold_spans_lie_in_their_documents(lang, documents):
-    annotated = {d.doc for d in load_gold(lang)}
+    gold = [d for split in _splits(lang) for d in load_gold(lang, split=split)]
     chosen = {k for k in documents if k.startswith("dax_news_dev:") == (lang == "de")}
-    assert annotated == chosen  # the documents the strides choose, no more, no fewer
-    for doc in load_gold(lang):
+    assert {d.doc for d in gold} == chosen  # the documents the strides choose, no more, no fewer
+    for doc in gold:
         text = documents[doc.doc].text
         for event in doc.events:
             figure = text[event.start : event.end]
@@ -53,22 +67,27 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 
 # The evaluation gate for move extraction (issue: F1 >= 0.90 with precision >= 0.95 per
 # language). Floors are the figures measured when they were last raised, rounded down; raise them
-# as accuracy improves, never lower one without saying why in the commit.
-# Measured 2026-11-22 (`narrate eval moves`): de P 0.9548 R 0.7855 F1 0.8619 (465 of 592 gold,
-# 487 predicted); en P 0.8529 R 0.4462 F1 0.5859 (29 of 65, 34 predicted). Goals not met yet.
+# as accuracy improves, never lower one without saying why in the commit. "dev" is the split the
+# rules were tuned on; "test" is held out (see corpus/gold/README.md).
+# Measured 2026-11-22 (`narrate eval moves`): de dev P 0.9690 R 0.8446 F1 0.9025 (500 of 592
+# gold, 516 predicted); de test P 0.8566 R 0.7517 F1 0.8007 (227 of 302, 265 predicted; first
+# measurement, its errors not looked at); en dev P 0.8529 R 0.4462 F1 0.5859 (29 of 65, 34
+# predicted).
 MOVE_FLOORS = {
-    "de": {"precision": 0.954, "recall": 0.785, "f1": 0.861},
-    "en": {"precision": 0.852, "recall": 0.446, "f1": 0.585},
+    ("de", "dev"): {"precision": 0.968, "recall": 0.844, "f1": 0.902},
+    ("de", "test"): {"precision": 0.856, "recall": 0.751, "f1": 0.800},
+    ("en", "dev"): {"precision": 0.852, "recall": 0.446, "f1": 0.585},
 }
 
 
 @needs_shared
 def test_move_extraction_meets_its_floors():
-    scores = {s.lang: s for s in evaluate_moves(SHARED)}
-    for lang, floors in MOVE_FLOORS.items():
-        score = scores[lang]
+    scores = {(s.lang, s.split): s for s in evaluate_moves(SHARED)}
+    assert set(MOVE_FLOORS) <= set(scores)
+    for key, floors in MOVE_FLOORS.items():
+        score = scores[key]
         print(
-            f"\n{lang}: P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
+            f"\n{key}: P {score.precision:.3f} R {score.recall:.3f} F1 {score.f1:.3f} "
             f"({score.matched} of {score.gold} gold, {score.predicted} predicted)"
         )
         assert score.precision >= floors["precision"]
@@ -89,3 +108,27 @@ def test_eval_moves_reports_a_missing_gold_file(tmp_path, monkeypatch):
     result = CliRunner().invoke(app, ["eval", "moves", "--shared", str(shared)])
     assert result.exit_code == 1
     assert "de.jsonl" in result.output and not isinstance(result.exception, Exception)
+
+
+def test_glued_names_are_split_only_where_the_corpus_knows_the_name():
+    bodies = [
+        "Auf dem Festland klettert der Shanghai Compositeum 2,51 Prozent.",
+        "Der Shanghai Compositeverliert 1 Prozent, der Hang Sengin Hongkong steigt.",
+        "Der Hang Sengderweil fällt. Der Hang Sengzeigt sich fest.",
+        "Die Chefvolkswirtin sagte, der Aufstieg gehe weiter. Auf Sicht: DAX0,9 Prozent stärker.",
+        "Auf den Dax folgte undadidas(-0,39 Prozent).",
+        "Auf Sicht auf und ab, auf Dauer auf Rekordkurs, auf breiter Front auf Kurs.",
+    ]
+    names = glue_counts(bodies)
+    repaired = [repair_glued_words(body, names) for body in bodies]
+    assert repaired == [
+        "Auf dem Festland klettert der Shanghai Composite um 2,51 Prozent.",
+        "Der Shanghai Composite verliert 1 Prozent, der Hang Seng in Hongkong steigt.",
+        "Der Hang Seng derweil fällt. Der Hang Seng zeigt sich fest.",
+        # a feminine "-in" and a capitalised function word ("Auf" + "stieg") are no glue
+        "Die Chefvolkswirtin sagte, der Aufstieg gehe weiter. Auf Sicht: DAX 0,9 Prozent stärker.",
+        "Auf den Dax folgte und adidas(-0,39 Prozent).",
+        bodies[-1],
+    ]
+    # without corpus counts only the unambiguous repairs are made
+    assert repair_glued_words(bodies[0]) == bodies[0]

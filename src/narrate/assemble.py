@@ -11,12 +11,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import zoneinfo
 from collections import Counter
 from collections.abc import Callable, Sequence
 
 from narrate import __version__
 from narrate.extractors.moves import PREVIOUS_LEVEL_RULE, RULES_VERSION, Move
-from narrate.prices.calendars import CalendarError, calendar_name, session_on_or_before
+from narrate.lang import load
+from narrate.prices.calendars import (
+    CalendarError,
+    calendar_name,
+    session_on_or_before,
+    session_opened_by,
+)
 from narrate.records import Article, CatalogEntity, Event
 
 EXTRACTOR_VERSION = f"{__version__}/{RULES_VERSION}"
@@ -71,6 +78,33 @@ def _last_session(entity: CatalogEntity, day: dt.date) -> dt.date:
         return day
 
 
+def _publication_zone(lang: str) -> zoneinfo.ZoneInfo:
+    """The time zone a date line's time of day is read in (lang/<code>/dates.yaml)."""
+    return zoneinfo.ZoneInfo(load(lang, "dates")["date_line"]["default_time_zone"])
+
+
+def _inferred_session(
+    entity: CatalogEntity, narrative: dt.date, article: Article, lang: str
+) -> dt.date:
+    """The session an undated move is about.
+
+    With a publication time, the asset's last session that had opened by then: a German
+    morning report (07:51) gives today's close in Tokyo and Shanghai but yesterday's for the Dax
+    and Wall Street. Without one, the asset's last session on or before the narrative date (a
+    report published on a weekend or holiday is about the asset's last session before it:
+    Friday's for the Dax on Saturday; Sunday's own for bitcoin).
+    """
+    if article.published is not None and article.published_time is not None:
+        moment = dt.datetime.combine(
+            article.published, article.published_time, tzinfo=_publication_zone(lang)
+        )
+        try:
+            return session_opened_by(calendar_name(entity), moment)
+        except CalendarError:
+            pass  # outside the calendar's years: the narrative date, counted in weekdays
+    return _last_session(entity, narrative)
+
+
 def event_id(article_id: str, move: Move) -> str:
     key = f"{article_id}:{move.start}:{move.end}:{move.entity_id}:{move.kind}"
     return hashlib.sha256(key.encode()).hexdigest()[:20]
@@ -97,9 +131,8 @@ def assemble(
         elif move.historic:
             ref_date, basis, period_start = None, None, None
         elif narrative is not None:
-            # A report published on a weekend or holiday is about the asset's last session
-            # before it (Friday's for the Dax on Saturday; Sunday's own for bitcoin).
-            ref_date, basis, period_start = _last_session(ent, narrative), "inferred", None
+            ref_date = _inferred_session(ent, narrative, article, lang)
+            basis, period_start = "inferred", None
         else:
             ref_date, basis, period_start = None, None, None
         events.append(

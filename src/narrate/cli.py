@@ -625,7 +625,8 @@ def eval_moves(
         typer.Option(help="Write every miss and false alarm to this JSONL file."),
     ] = None,
 ) -> None:
-    """Move events against the hand-annotated gold corpus (corpus/gold): P, R, F1 per language."""
+    """Move events against the hand-annotated gold corpus (corpus/gold): P, R, F1 per language
+    and split (dev: the documents the rules were tuned on; test: held out)."""
     import json
 
     from narrate.evaluation import evaluate_moves
@@ -643,6 +644,7 @@ def eval_moves(
         matched = score.matched or 1
         row = {
             "lang": score.lang,
+            "split": score.split,
             "documents": score.documents,
             "gold": score.gold,
             "predicted": score.predicted,
@@ -660,8 +662,8 @@ def eval_moves(
             for score in scores:
                 for kind, rows in (("miss", score.misses), ("false_alarm", score.false_alarms)):
                     for row in rows:
-                        fh.write(json.dumps({"lang": score.lang, "error": kind, **row},
-                                            ensure_ascii=False) + "\n")  # fmt: skip
+                        record = {"lang": score.lang, "split": score.split, "error": kind, **row}
+                        fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         _stderr.print(f"narrate: wrote the misses and false alarms to {errors}", style="dim")
 
 

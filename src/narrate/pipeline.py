@@ -15,7 +15,7 @@ from narrate import langid, nlp
 from narrate.assemble import assemble
 from narrate.catalog import Catalog, load_catalog
 from narrate.extractors.dates import find_dates
-from narrate.extractors.moves import find_moves, index_anaphors
+from narrate.extractors.moves import company_anaphors, find_moves, index_anaphors
 from narrate.extractors.numbers import find_quantities
 from narrate.lang import SUPPORTED
 from narrate.records import Article, Event, Problem, Record, UnlinkedEntity
@@ -86,7 +86,9 @@ def process(
         lang = guess.lang
     catalog = catalog or load_catalog(settings.catalog)
     text = article.text
-    entities = index_anaphors(text, catalog.matcher(lang).find(text), lang, catalog.get)
+    entities = catalog.matcher(lang).find(text)
+    entities = index_anaphors(text, entities, lang, catalog.get)
+    entities = company_anaphors(text, entities, lang, catalog.get)
     quantities = find_quantities(text, lang)
     dates = find_dates(text, lang, article.published)
     # Only paragraphs that name an entity can hold a move: the rest are not even tokenized.

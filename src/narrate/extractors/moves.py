@@ -49,6 +49,9 @@ _SUBJECT_WINDOW_WORDS = 5
 _WORD_RE = re.compile(r"\w+")
 # An index anaphor ("der Index") refers to an index named at most this far before it.
 _ANAPHOR_REACH = 1500
+# A company anaphor ("die Aktie") refers to a company named at most this far before it: the
+# sentence before, as in "Die SAP-Aktie ... Die Marktkapitalisierung der Aktie beträgt ...".
+_COMPANY_ANAPHOR_REACH = 300
 # A sentence with index points but no name is about the index named at most this far before it.
 _IMPLICIT_REACH = 600
 
@@ -99,6 +102,7 @@ class Lexicon:
     name_suffix_re: re.Pattern[str]  # the whole gap between a company name and its bracket
     respectively_re: re.Pattern[str]
     anaphor_re: re.Pattern[str]
+    company_anaphor_re: re.Pattern[str]
     qualifier_re: re.Pattern[str]  # anchored at the end of the text before a number
     qualifier_map: dict[str, tuple[Qualifier, Qualifier]]
     period_cue_re: re.Pattern[str]
@@ -116,6 +120,7 @@ class Lexicon:
     sign_re: re.Pattern[str]
     sign_map: dict[str, Direction]
     market_cap_re: re.Pattern[str]
+    market_cap_after_re: re.Pattern[str]  # anchored right after an amount: "1,8 Bio. Euro wert"
     share_re: re.Pattern[str]  # anchored at the start of the text after a number
     non_price_re: re.Pattern[str]
     boundary_re: re.Pattern[str]
@@ -130,7 +135,12 @@ def _alternation(forms: Sequence[str]) -> str:
 
 
 def _words(forms: Sequence[str]) -> str:
-    """Forms as whole words; forms that start or end in punctuation need no word boundary."""
+    """Forms as whole words; forms that start or end in punctuation need no word boundary.
+
+    No forms match nothing.
+    """
+    if not any(forms):
+        return "(?!)"
     return rf"(?<!\w)(?:{_alternation(forms)})(?!\w)"
 
 
@@ -178,6 +188,7 @@ def lexicon(lang: str) -> Lexicon:
             p.lower() for p in data["previous_level_prepositions"]
         ),
         anaphor_re=re.compile(_words(data["index_anaphors"]), re.IGNORECASE),
+        company_anaphor_re=re.compile(_words(data["company_anaphors"]), re.IGNORECASE),
         preposition_fillers=frozenset(w.lower() for w in data["preposition_fillers"]),
         respectively_re=re.compile(_words(data["respectively"]), re.IGNORECASE),
         # "Brenntag SE(", "Volkswagen (VW) vz(", "Vonovia SE (ex Deutsche Annington)("
@@ -212,6 +223,7 @@ def lexicon(lang: str) -> Lexicon:
         sign_re=re.compile(rf"(?:(?<!\w)|^)({_alternation(list(sign_map))})\s*$", re.IGNORECASE),
         sign_map=sign_map,
         market_cap_re=re.compile(_words(data["market_cap_cues"]), re.IGNORECASE),
+        market_cap_after_re=re.compile(rf"\s*{_words(data['market_cap_followers'])}"),
         share_re=re.compile(rf"^\s*{_words(data['share_followers'])}", re.IGNORECASE),
         non_price_re=re.compile(_words(data["non_price_cues"])),
         boundary_re=re.compile(
@@ -402,6 +414,16 @@ def _bracketed_after_unknown_name(
     )
 
 
+def _market_value_of(text: str, lo: int, pos: int, lex: Lexicon) -> bool:
+    """True when a market-value noun and one preposition stand right before `pos`
+    ("Marktkapitalisierung von", "Börsenwert von")."""
+    cues = list(lex.market_cap_re.finditer(text, lo, pos))
+    if not cues:
+        return False
+    gap = _WORD_RE.findall(text[cues[-1].end() : pos].lower())
+    return len(gap) == 1 and gap[0] in lex.of_prepositions
+
+
 def _date_for(sent: _Sentence, pos: int, clause: tuple[int, int]) -> DateMention | None:
     """The date in the move's clause; else the last one before it in the sentence.
 
@@ -438,7 +460,12 @@ def _value_move(
     cue_before = any(
         not _inside(c.start(), trigger_spans) for c in lex.non_price_re.finditer(text, lo, q.start)
     )
-    if cue_before or lex.non_price_re.search(after_text[:40]):
+    # "mit ihrer Marktkapitalisierung von 226,8 Mrd. Euro den größten Anteil": the amount is
+    # named as a market value; what follows it is about something else.
+    names_market_value = q.unit == "currency" and _market_value_of(
+        text, lo, lo + len(bare_before), lex
+    )
+    if cue_before or (lex.non_price_re.search(after_text[:40]) and not names_market_value):
         return None
     if lex.hypothetical_re.search(text, sent.start, q.start) or lex.hypothetical_re.search(
         text, q.start, hi
@@ -500,15 +527,17 @@ def _value_move(
         cap_cue = lex.market_cap_re.search(text, lo, q.start) or lex.market_cap_re.search(
             text, q.end, hi
         )
-        if cap_cue and cap_cue.start() >= q.end and _word_gap(text[q.end : cap_cue.start()]) > 2:
-            cap_cue = None  # "... auf 160,85 EUR).Diese DAX-Aktien weisen den größten Börsenwert"
-        if cap_cue:
+        if cap_cue and cap_cue.start() >= q.end:
+            # "mit 228,2 Mrd. Euro derzeit die größte Marktkapitalisierung"; not "... auf 160,85
+            # EUR).Diese DAX-Aktien weisen den größten Börsenwert aus"
+            gap_text = text[q.end : cap_cue.start()]
+            if _word_gap(gap_text) > 4 or any(c in gap_text for c in ".)"):
+                cap_cue = None
+        worth = lex.market_cap_after_re.match(text, q.end)  # "1,787 Bio. Euro wert"
+        if cap_cue or worth:
             # "Börsenwert von 5 Billionen" states a value; "1 Billion an Börsenwert verloren" or
             # "Rückgang der Marktkapitalisierung um 1 Billion" a change.
-            gap = _WORD_RE.findall(text[cap_cue.end() : lo + len(bare_before)].lower())
-            states_value = (
-                cap_cue.end() <= q.start and len(gap) == 1 and gap[0] in lex.of_prepositions
-            )
+            states_value = names_market_value or worth is not None
             kind = "market_cap" if states_value or direction is None else "market_cap_change"
         elif q.scaled or q.value >= _MAX_PRICE:
             return None  # capex, revenue, losses: large amounts without a market-value cue
@@ -671,6 +700,33 @@ def index_anaphors(
     for m in lex.anaphor_re.finditer(text):
         reach = m.start() - _ANAPHOR_REACH
         before = [e for e in indices if reach <= e.end <= m.start()]
+        if before and not any(e.start < m.end() and m.start() < e.end for e in entities):
+            found.append(
+                EntityMention(
+                    start=m.start(), end=m.end(), text=m.group(), entity_id=before[-1].entity_id
+                )
+            )
+    return sorted([*entities, *found], key=lambda e: (e.start, e.end))
+
+
+def company_anaphors(
+    text: str, entities: Sequence[EntityMention], lang: str, catalog_get
+) -> list[EntityMention]:
+    """Mentions of "die Aktie", "das Papier", linked to the company named last before them.
+
+    "Die SAP SE-Aktie weist den größten Börsenwert aus. Die Marktkapitalisierung der Aktie
+    beträgt 241,291 Mrd. Euro." Only a company named at most _COMPANY_ANAPHOR_REACH characters
+    before the anaphor counts (an index named in between, "im DAX", does not stand in the way).
+    """
+    lex = lexicon(lang)
+    found = []
+    for m in lex.company_anaphor_re.finditer(text):
+        before = [
+            e
+            for e in entities
+            if m.start() - _COMPANY_ANAPHOR_REACH <= e.end <= m.start()
+            and catalog_get(e.entity_id).type == "company"
+        ]
         if before and not any(e.start < m.end() and m.start() < e.end for e in entities):
             found.append(
                 EntityMention(

@@ -73,6 +73,7 @@ class _Sessions:
 
     name: str
     sessions: pd.DatetimeIndex  # tz-naive midnights
+    opens: pd.DatetimeIndex  # each session's first trading minute, UTC
     start: pd.Timestamp  # first day the calendar covers (its sessions may begin later)
     end: pd.Timestamp
 
@@ -103,7 +104,8 @@ def _calendar(name: str) -> _Sessions:
         warnings.simplefilter("ignore", FutureWarning)
         calendar = xcals.get_calendar(canonical, start=start, end=end)
     sessions = pd.DatetimeIndex(calendar.sessions).tz_localize(None).normalize()
-    return _Sessions(name=name, sessions=sessions, start=start, end=end)
+    opens = pd.DatetimeIndex(calendar.opens).tz_convert("UTC")
+    return _Sessions(name=name, sessions=sessions, opens=opens, start=start, end=end)
 
 
 def _day(calendar: _Sessions, day: dt.date | str | pd.Timestamp, what: str = "day") -> pd.Timestamp:
@@ -149,6 +151,31 @@ def session_on_or_before(cal: str, day: dt.date) -> dt.date:
     pos = calendar.sessions.searchsorted(ts, side="right")
     if pos == 0:
         raise CalendarError(f"no {cal} session on or before {ts.date()}")
+    return calendar.sessions[pos - 1].date()
+
+
+def session_opened_by(cal: str, when: dt.datetime) -> dt.date:
+    """The last session that had opened at ``when``: the one trading then, or else the last one.
+
+    A report stamped 07:51 in Frankfurt is about today's session in Tokyo (open since 02:00),
+    but about yesterday's in Frankfurt (opens 09:00) and New York.
+
+    Args:
+        cal: Calendar name.
+        when: A moment with a time zone.
+
+    Raises:
+        CalendarError: unknown calendar, ``when`` without a time zone or outside the calendar's
+            range, or no session that early.
+    """
+    calendar = _calendar(cal)
+    if when.tzinfo is None:
+        raise CalendarError(f"moment {when!r} has no time zone")
+    moment = pd.Timestamp(when).tz_convert("UTC")
+    _day(calendar, moment.tz_localize(None))  # range check
+    pos = calendar.opens.searchsorted(moment, side="right")
+    if pos == 0:
+        raise CalendarError(f"no {cal} session open by {moment}")
     return calendar.sessions[pos - 1].date()
 
 
