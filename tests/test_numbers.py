@@ -352,7 +352,7 @@ FRACTIONS_AND_GROUPS = [
         ("1", 1, "number", "amount"), ("646", 646, "number", "amount"),
         ("223", 223, "number", "amount"), ("8780", 8780, "number", "amount")]),
     # Lakh and crore grouping (Indian news).
-    ("en", "Rs 1,14,806 crore", [("1,14,806 crore", 1.14806e12, "number", "amount")]),
+    ("en", "Rs 1,14,806 crore", [("Rs 1,14,806 crore", 1.14806e12, "currency", "amount")]),
     ("en", "12,34,567.89 rupees", [("12,34,567.89 rupees", 1234567.89, "currency", "amount")]),
     # Ratios: "out of" anywhere, "over" and "in" only at the end of a clause.
     ("en", "27 out of 34 validators", [("27 out of 34", 27 / 34, "number", "amount")]),
@@ -413,3 +413,86 @@ def test_a_tennis_score_has_no_bare_decimal():
 
 def test_of_a_joins_only_a_fraction_to_a_scale():
     assert [q.value for q in find_quantities("one of a thousand applicants", "en")] == [1, 1000]
+
+
+# (text, [(matched text, value, unit, currency, role)]): wire and headline forms of money, and
+# the guards that keep news readings apart from them.
+NEWS_FORMS = [
+    # Indian headlines ("Rs", "cr") and Reuters wire style ("dlrs", "cts", "stg").
+    ("Rs 2,000 cr", [("Rs 2,000 cr", 2e10, "currency", "INR", "amount")]),
+    ("Rs. 907.48 crores", [("Rs. 907.48 crores", 9.0748e9, "currency", "INR", "amount")]),
+    ("5.5 mln dlrs, or 10 cts a share", [
+        ("5.5 mln dlrs", 5.5e6, "currency", "USD", "amount"),
+        ("10 cts", 0.1, "currency", "USD", "amount")]),
+    ("raise 100 mln stg", [("100 mln stg", 1e8, "currency", "GBP", "amount")]),
+    ("stands to lose 15-20 mln dlrs", [
+        ("15", 15e6, "currency", "USD", "amount"),
+        ("20 mln dlrs", 2e7, "currency", "USD", "amount")]),
+    # A range shares only the unit when its first number has its own magnitude.
+    ("deficits at 2.09 billion and 1.722 billion dlrs", [
+        ("2.09 billion", 2.09e9, "currency", "USD", "amount"),
+        ("1.722 billion dlrs", 1.722e9, "currency", "USD", "amount")]),
+    ("denominations of 500,000 and one mln dlrs", [
+        ("500,000", 5e5, "currency", "USD", "amount"),
+        ("one mln dlrs", 1e6, "currency", "USD", "amount")]),
+    ("credits of 2,227,000 or four cts", [
+        ("2,227,000", 2227000, "currency", "USD", "amount"),
+        ("four cts", 0.04, "currency", "USD", "amount")]),
+    # A scale word after an ISO code; a currency name as a prefix only with a scale word.
+    ("lost 75 USD million", [("75 USD million", 7.5e7, "currency", "USD", "amount")]),
+    ("starts at dollar 22.5 million", [
+        ("dollar 22.5 million", 2.25e7, "currency", "USD", "amount")]),
+    ("against the dollar 2015 was a bad year", [("2015", 2015, "number", None, "year")]),
+    ("the dollar 110 yen", [("110 yen", 110, "currency", "JPY", "amount")]),
+    # A symbol or code before digits starts the next amount; a repeated name is no part of one.
+    ("$ 20,000.00 $ 37,305.97", [
+        ("$ 20,000.00", 20000, "currency", "USD", "amount"),
+        ("$ 37,305.97", 37305.97, "currency", "USD", "amount")]),
+    ("rmb 10 usd 20", [
+        ("rmb 10", 10, "currency", "CNY", "amount"), ("usd 20", 20, "currency", "USD", "amount")]),
+    ("15 USD 50.", [("15 USD 50", 15.5, "currency", "USD", "amount")]),
+    ("$10 dollars bill", [("$10", 10, "currency", "USD", "amount")]),
+    ("$8 billion dollars-worth", [("$8 billion", 8e9, "currency", "USD", "amount")]),
+    ("revenue ($-99.99)", [("99.99", 99.99, "currency", "USD", "amount")]),
+    # Coins before a further "and"; any other word after the number keeps it apart.
+    ("one dollar and one and one point", [
+        ("one dollar and one", 1.01, "currency", "USD", "amount"),
+        ("one point", 1, "points", None, "amount")]),
+    ("paid 5 dollars and 20 analysts", [
+        ("5 dollars", 5, "currency", "USD", "amount"), ("20", 20, "number", None, "amount")]),
+    # An article is 1 only before a coin at the end of a clause, never "of a cent".
+    ("Oh look, a penny!", [("a penny", 0.01, "currency", "GBP", "amount")]),
+    ("gas fees at a fraction of a cent.", []),
+    ("like a Bitcoin, ETH", []),
+    ("a dollar bond", []),
+    ("in a year.", []),
+    # "percent of N" only alone in its clause; elsewhere "percent of" introduces a base.
+    ("percent of 10", [("percent of 10", 10, "%", None, "amount")]),
+    ("Per cent of twenty-two.", [("Per cent of twenty-two", 22, "%", None, "amount")]),
+    ("5 percent of 10.", [
+        ("5 percent", 5, "%", None, "amount"), ("10", 10, "number", None, "amount")]),
+    ("a large percent of 10,000 staff", [("10,000", 10000, "number", None, "amount")]),
+    ("Percent of 10,000 staff were cut.", [("10,000", 10000, "number", None, "amount")]),
+    # e-notation (lower-case "e" only), year spans, decades and British clock times.
+    ("at 4e14 s-1", [("4e14", 4e14, "number", None, "amount")]),
+    ("9.83e-3 +/- 1e-5", [
+        ("9.83e-3", 0.00983, "number", None, "amount"), ("1e-5", 1e-5, "number", None, "amount")]),
+    ("the 2007-08 crisis", [("2007-08", 2007, "number", None, "year")]),
+    ("by the end of the 1960s", [("1960s", 1960, "number", None, "year")]),
+    ("I arrived at 2.13 am.", []),
+    ("over until 2.17pm", []),
+    ("closed at 2.13 PM", [("2.13", 2.13, "number", None, "amount")]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), NEWS_FORMS)
+def test_news_money_forms_and_guards(text, expected):
+    found = [
+        (q.text, q.value, q.unit, q.currency, q.role)
+        for q in find_quantities(text, "en")
+        if q.role != "spelled"
+    ]
+    assert len(found) == len(expected), found
+    for got, want in zip(found, expected, strict=True):
+        assert got[0] == want[0] and got[2:] == want[2:], got
+        assert math.isclose(got[1], want[1], rel_tol=1e-12), got

@@ -71,12 +71,12 @@ PEER_FILES = {
 # accuracy improves and never lowered silently.
 PEER_NUMBER_FLOORS = {
     "Number_German_NumberModel.json": 1.0,
-    "Number_English_NumberModel.json": 0.958,
+    "Number_English_NumberModel.json": 0.959,
     "Number_German_PercentModel.json": 1.0,
-    "Number_English_PercentModel.json": 0.8,
+    "Number_English_PercentModel.json": 1.0,
     "NumberWithUnit_German_CurrencyModel.json": 0.972,
-    "NumberWithUnit_English_CurrencyModel.json": 0.923,
-    "en_US_quantities.json": 0.782,
+    "NumberWithUnit_English_CurrencyModel.json": 0.964,
+    "en_US_quantities.json": 0.871,
     "en_US_errors.json": 1.0,
 }
 
@@ -86,8 +86,6 @@ PEER_NUMBER_FLOORS = {
 PEER_GOAL = 0.95
 _BELOW = "below 95 % in scope; the failures are listed in tests/peer/known_failures.yaml"
 GOAL_NOT_MET: dict[str, str] = {
-    "Number_English_PercentModel.json": _BELOW,
-    "NumberWithUnit_English_CurrencyModel.json": _BELOW,
     "en_US_quantities.json": _BELOW,
 }
 

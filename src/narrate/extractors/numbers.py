@@ -7,20 +7,24 @@ the pipeline budget is about 2 µs per word.
 Conventions, so callers know what a `Quantity` means:
 
 - `value` is the magnitude as written, normalized: "2,6 Milliarden" -> 2.6e9, "50 cents" -> 0.5.
-  Signs ("-2,3 %", "+1,2 %", "minus 2 Prozent") are never part of the value or the span; they are
-  left in the text just before `start`, where the moves module reads direction words anyway.
+  Signs ("-2,3 %", "+1,2 %", "minus 2 Prozent", "$-99.99") are never part of the value or the
+  span; they are left in the text just before `start`, where the moves module reads direction
+  words anyway.
 - `unit` is one of `records.QuantityUnit`: "%" (also "3%ige", "3-prozentige"), "pp" (percentage
   points; basis points are converted: 50 bp -> 0.5 pp), "points" (index points), "currency"
   (with an ISO `currency`; coins such as Cent are converted to the main unit) or "number".
 - `scaled` is True when a scale word (Mio., Mrd., billion, bn, "$200m") multiplied the number.
-- `role` lets callers skip numbers that are not amounts: "year" (a bare 1900-2100, or a fiscal
-  year such as "2025/26"), "duration" (a number before a time unit: "seit 7 Tagen", "40 years";
-  unit "number"), "ordinal" ("Nr. 1", "Platz 2", "im 3. Quartal", "3rd"), "date_part" (a whole
-  date expression such as "3. Februar", "February 5", "3.2.2026"; `value` is the day of month),
+- `role` lets callers skip numbers that are not amounts: "year" (a bare 1900-2100, a fiscal
+  year or span such as "2025/26" or "2013-14", or a decade: "the 1960s"), "duration" (a number
+  before a time unit: "seit 7 Tagen", "40 years"; unit "number"), "ordinal" ("Nr. 1", "Platz
+  2", "im 3. Quartal", "3rd"), "date_part" (a whole date expression such as "3. Februar",
+  "February 5", "3.2.2026"; `value` is the day of month),
   "spelled" (a number spelled out without a unit or scale word: "zwei", "one hundred and six",
   "two thirds"; found, but as often prose ("one of them") as an amount, so moves skip it).
 - Ranges share a unit: in "2 bis 3 Prozent", "2-3 %", "2 to 3 billion dollars" the first number
-  takes the unit, currency, scale and role of the second; its span still covers only "2".
+  takes the unit, currency, scale and role of the second; its span still covers only "2". A
+  first number with its own magnitude takes only the unit ("2.09 billion and 1.722 billion
+  dlrs", "500,000 and one mln dlrs").
 - Fractions and ratios are one quantity: "7-3/8 pct" (7.375 %), "5/8 point", "2½", "two thirds
   of a million", "27 out of 34" (a plain number, 27/34). Slash fractions are proper with the
   denominators prices are written with, so "24/7", "KW 39/24" and dates stay apart.
@@ -55,8 +59,13 @@ _START = r"(?=\d)(?<!\d[.,])"
 # Quantities start a token: not after a letter ("A350") or a letter and hyphen ("Covid-19").
 _TOKEN_START = r"(?<!\w)(?<![^\W\d_]-)"
 _NO_LETTER = r"(?![^\W\d_])"
-# "2025/26": a fiscal year, reported as role "year" with the first year as value.
-_FISCAL_YEAR = r"(?:19|20)\d\d/(?:\d\d|(?:19|20)\d\d)(?!\d)"
+# "2025/26", "2013-14": a fiscal year or a span of years, and "the 1960s": a decade; reported as
+# role "year" with the first year as value.
+_FISCAL_YEAR = (
+    r"(?:19|20)\d\d/(?:\d\d|(?:19|20)\d\d)(?!\d)"
+    r"|(?:19|20)\d\d[-–]\d\d(?!\d|[.,]\d)"
+    r"|(?:19|20)\d0s(?!\w)"
+)
 # A web address: its digits ("?id=305", "%2D9114") are no quantities, so it is skipped whole.
 _URL = r"https?://[^\s<>\"']+"
 
@@ -122,6 +131,9 @@ class _Grammar:
     ratio_joiners: frozenset[str]
     clause_ratio_joiners: frozenset[str]
     quotient_joiners: frozenset[str]
+    percent_of: re.Pattern[str] | None
+    word_prefix: re.Pattern[str] | None
+    word_prefixes: dict[str, str]
 
 
 def find_quantities(text: str, lang: str, offset: int = 0) -> list[Quantity]:
@@ -149,7 +161,67 @@ def find_quantities(text: str, lang: str, offset: int = 0) -> list[Quantity]:
             multipliers.append(multiplier)
     _add_coins(found, multipliers, text, offset, grammar.change_joiners)
     _join_ratios(found, multipliers, text, offset, grammar)
-    return _share_range_units(found, multipliers, text, offset, grammar.joiners)
+    _share_range_units(found, multipliers, text, offset, grammar.joiners)
+    if grammar.percent_of is not None:
+        _add_percent_before(found, text, offset, grammar.percent_of)
+    if grammar.word_prefix is not None:
+        _add_currency_names_before(found, text, offset, grammar)
+    return found
+
+
+def _add_currency_names_before(
+    found: list[Quantity], text: str, offset: int, grammar: _Grammar
+) -> None:
+    """ "dollar 22.5 million": a currency name right before digits with a scale word is their
+    currency. Without a scale word the name ends a phrase ("against the dollar 2015 was ...",
+    "the dollar 110 yen"), so the number is not its amount. Done here, for the few scaled
+    numbers, rather than in the scanner, where trying the names before every word costs more.
+    """
+    for i, quantity in enumerate(found):
+        if quantity.unit != "number" or not quantity.scaled or quantity.role != "amount":
+            continue
+        start = quantity.start - offset
+        if not text[start].isdigit():
+            continue  # "the dollars thousand of times": digits only
+        name = grammar.word_prefix.search(text, max(0, start - 24), start)  # type: ignore[union-attr]
+        if name is None or (i and found[i - 1].end > name.start() + offset):
+            continue
+        found[i] = quantity.model_copy(
+            update={
+                "start": name.start() + offset,
+                "text": text[name.start() : quantity.end - offset],
+                "unit": "currency",
+                "currency": grammar.word_prefixes[_key(name["name"])],
+            }
+        )
+
+
+def _add_percent_before(
+    found: list[Quantity], text: str, offset: int, percent_of: re.Pattern[str]
+) -> None:
+    """ "percent of 10" at the start of a clause, with the number ending it, is 10 %.
+
+    Anywhere else "percent of" introduces a base ("5 percent of 200 staff", "a large percent of
+    10,000 staff"), so a word or number before the percent word, or a word after the number,
+    leaves the number alone.
+    """
+    for i, quantity in enumerate(found):
+        if quantity.unit != "number" or quantity.role not in ("amount", "spelled"):
+            continue
+        start = quantity.start - offset
+        if not text[max(0, start - 4) : start].rstrip().lower().endswith("of"):
+            continue  # the cheap test first: this runs for every plain number
+        head = percent_of.search(text, max(0, start - 40), start)
+        if head is None or not _CLAUSE_END.match(text, quantity.end - offset):
+            continue
+        found[i] = quantity.model_copy(
+            update={
+                "start": head.start("percent") + offset,
+                "text": text[head.start("percent") : quantity.end - offset],
+                "unit": "%",
+                "role": "amount",
+            }
+        )
 
 
 def _add_coins(
@@ -175,7 +247,7 @@ def _add_coins(
             and not second.scaled
             and second.value == int(second.value)
             and 1 <= second.value <= 99
-            and not _WORD_NEXT.match(text, second.end - offset)
+            and _coins_end(text, second.end - offset, joiners)
         ):
             coins = Decimal(int(second.value)) / 100  # "15 dollars 50." (end of a clause)
         else:
@@ -191,7 +263,14 @@ def _add_coins(
         del multipliers[i + 1]
 
 
-_WORD_NEXT = re.compile(r"[ \t\u00a0\u202f]*[^\W\d_]")
+def _coins_end(text: str, at: int, joiners: frozenset[str]) -> bool:
+    """Whether bare coins may end at `at`: no word follows ("15 dollars 50."), or only a change
+    joiner ("one dollar and one and one point ...")."""
+    word = _WORD_NEXT.match(text, at)
+    return word is None or _key(word.group()) in joiners
+
+
+_WORD_NEXT = re.compile(r"[ \t\u00a0\u202f]*[^\W\d_]+")
 # The end of a clause: the end of the text or a punctuation mark that is no decimal point.
 _CLAUSE_END = re.compile(r"[ \t\u00a0\u202f]*(?:$|[;:!?)\]]|[.,](?!\d))")
 
@@ -264,12 +343,18 @@ def _share_range_units(
             continue
         if not joiner[:1].isalnum() and between[:1].isspace() != between[-1:].isspace():
             continue  # "18.000 -2 %": a sign before the second number, not a range dash
+        factor, scaled = multipliers[i + 1], second.scaled
+        written = Decimal(repr(second.value)) / factor if factor else Decimal(0)
+        if first.scaled or Decimal(repr(first.value)) > 100 * written:
+            # "2.09 billion and 1.722 billion dlrs", "500,000 and one mln dlrs", "2,227,000 or
+            # four cts": the first number has its own magnitude and takes only the unit.
+            factor, scaled = _ONE, first.scaled
         found[i] = first.model_copy(
             update={
-                "value": float(Decimal(repr(first.value)) * multipliers[i + 1]),
+                "value": float(Decimal(repr(first.value)) * factor),
                 "unit": second.unit,
                 "currency": second.currency,
-                "scaled": second.scaled,
+                "scaled": scaled,
                 "role": second.role,
             }
         )
@@ -332,7 +417,7 @@ def _amount(
     else:
         value = Decimal(1)
         number_start = match.start("one")
-    scale = match["scale"] or match["glued"]
+    scale = match["scale"] or match["glued"] or match["cscale"]
     multiplier = grammar.scales[_key(scale)] if scale is not None else _ONE
     if word_scale is not None:  # "zwei Millionen": the scale word is part of the spelled number
         value /= word_scale
@@ -340,9 +425,25 @@ def _amount(
     prefix = match["pre"]
     unit_form = match["unit"]
     spec = grammar.units[_key(unit_form)] if unit_form is not None else None
+    if match["one"] is not None and scale is None and not _one_coin(spec, text, match.start()):
+        return None, _ONE
     start, end = match.span()
+    if match["sign"] is not None:
+        start = number_start  # "$-99.99": the sign stays before the span
     currency = None
     role: QuantityRole = "amount"
+    if (
+        spec is not None
+        and prefix is not None
+        and spec.unit == "currency"
+        and spec.factor == 1
+        and spec.currency == grammar.prefixes[_key(prefix)]
+        and match["cscale"] is None
+    ):
+        # "$10 dollars": the name repeats the symbol's currency; the amount is "$10"
+        end = match.end("unit") - len(unit_form)
+        end = len(text[:end].rstrip(" \t\u00a0\u202f-"))
+        spec = None
     if spec is not None and spec.unit != "currency":
         # "USD 1,2 %": the percent decides; the code before it is a label, not this number's unit.
         start = number_start
@@ -372,6 +473,16 @@ def _amount(
         role=role,
     )
     return quantity, multiplier
+
+
+def _one_coin(spec: _Unit | None, text: str, start: int) -> bool:
+    """Whether an article before a unit means 1: only before a coin ("rose a penny.", "Oh look, a
+    penny!"); "a fraction of a cent" is less than one, and "a dollar bond", "a euro zone", "a
+    Bitcoin, ETH, ..." and "a year." are no amounts."""
+    if spec is None or spec.unit != "currency" or spec.factor >= 1:
+        return False
+    before = text[max(0, start - 4) : start].split()
+    return not before or before[-1].lower() != "of"
 
 
 def _parse_spelled(
@@ -564,7 +675,7 @@ _REQUIRED_KEYS = {
     "time_patterns", "space_grouping", "lakh_grouping", "range_joiners", "glued_scales",
     "scale_fractions", "scaled_currency_codes", "change_joiners", "ratio_joiners",
     "clause_ratio_joiners", "quotient_joiners", "fraction_joiners", "fraction_of",
-    "ordinal_tails",
+    "ordinal_tails", "currency_word_prefixes", "percent_of",
 }  # fmt: skip
 
 
@@ -615,6 +726,27 @@ def _grammar(lang: str) -> _Grammar:
         ratio_joiners=frozenset(_key(j) for j in data["ratio_joiners"]),
         clause_ratio_joiners=frozenset(_key(j) for j in data["clause_ratio_joiners"]),
         quotient_joiners=frozenset(_key(j) for j in data["quotient_joiners"]),
+        percent_of=(
+            re.compile(
+                rf"(?:\A|[.;:!?\n]){_SPACE}*(?P<percent>{_alternation(data['percent_of'])})"
+                rf"{_SPACE}+\Z",
+                re.IGNORECASE,
+            )
+            if data["percent_of"]
+            else None
+        ),
+        word_prefix=(
+            re.compile(
+                rf"(?<!\w)(?P<name>{_alternation(_flat(data['currency_word_prefixes']))})"
+                rf"{_SPACE}+\Z",
+                re.IGNORECASE,
+            )
+            if _flat(data["currency_word_prefixes"])
+            else None
+        ),
+        word_prefixes=_by_form(
+            data["currency_word_prefixes"], {c: c for c in data["currency_word_prefixes"]}
+        ),
     )
 
 
@@ -652,6 +784,8 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
         rf"|\d{{1,3}}(?:[\u00a0\u202f]\d{{3}})+(?!\d)(?:{d}\d+)?"
         rf"|\d{{1,3}}(?: \d{{3}})+(?!\d)(?:{d}\d+)?{space_context}"
         rf"|\d+{g}(?:\d{{1,2}}|\d{{4,}})(?!\d)"
+        # "4e14", "9.83e-3": e-notation, with a lower-case "e" only ("5E" is a product name).
+        rf"|\d+(?:{d}\d+)?(?-i:e)[-+]?\d+(?![.,]?\d)"
         rf"|\d+(?:{d}\d+)?"
         # ".08", "from .25%": a decimal without its leading zero, only after a space, a bracket,
         # a sign or a currency symbol ("7:6(3),6:2" is a tennis score, "22,24" a list).
@@ -666,17 +800,25 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
     start = rf"(?=[\d{''.join(_VULGAR)}]|{d}\d)(?<!\d[.,])"
     glued_re = _alternation(_flat(data["glued_scales"]), fold=False)
     spelled_re, mixed_re = _spelled_re(data)
+    # "75 USD million": a scale word after an ISO code as written (never after a name: "5
+    # dollars million" is no English).
+    code_behind = "|".join(re.escape(code) for code in data["currencies"] if len(code) == 3)
+    code_scale = rf"(?:(?-i:(?<={code_behind})){_SPACE}+(?P<cscale>{scale_re}))?"
     amount = (
-        # "USD115" is a code glued to its number: a prefix may be followed by digits.
-        rf"(?:(?P<pre>{prefix_re})"
-        rf"{_SPACE}?)?"
+        # "USD115" is a code glued to its number: a prefix may be followed by digits; a sign
+        # right after a symbol ("$-99.99") stays outside the span, as every sign does.
+        rf"(?:(?P<pre>{prefix_re})(?:(?<=[$€£¥₹])(?P<sign>-)|{_SPACE}?))?"
         rf"(?:(?(pre)|{start})(?:(?P<mixed>{mixed_re})|(?P<frac>{fraction})|(?P<num>{digits}))"
         rf"|(?P<word>{spelled_re})"
         rf"|(?P<one>{_alternation(data['one_words'])}))"
         rf"(?:{_SEP}(?P<scale>(?(pre){any_scale_re}|{scale_re}))"
         rf"|(?(num)(?P<glued>(?-i:{glued_re}))|(?!)))?"
-        rf"(?:{_SEP}(?P<unit>{unit_re}))?"
-        r"(?(one)(?(scale)|(?!)))"
+        # After a prefixed amount, a currency code or symbol right before digits is the prefix
+        # of the next amount ("rmb 10 usd 20", "$ 20,000.00 $ 37,305.97"), not this one's unit.
+        rf"(?:{_SEP}(?P<unit>{unit_re}){code_scale}(?(pre)(?!{_SPACE}?\d)))?"
+        # An article is 1 before a scale word ("a million"), and before a unit only at the end
+        # of a clause ("rose a penny."), where `_one_coin` keeps coins alone.
+        rf"(?(one)(?(scale)|(?(unit)(?={_CLAUSE_END.pattern})|(?!))))"
         r"(?!\w)"
     )
     name = (
@@ -698,7 +840,7 @@ def _scanner(data: dict[str, Any], date_sources: list[str]) -> re.Pattern[str]:
         rf"(?P<name>{name}|{_URL})"
         rf"|(?P<time>{_START}(?:{time}))"
         rf"|(?P<date>{date})"
-        rf"|(?P<fiscal>{_START}{_FISCAL_YEAR})"
+        rf"|(?P<fiscal>{_START}(?:{_FISCAL_YEAR}))"
         rf"|(?P<ordinal>{ordinal})"
         rf"|(?P<amount>{amount})"
         r")"
