@@ -3,9 +3,11 @@
 Usage:
     .venv/bin/python scripts/build_catalog.py [--out PATH]
 
-Companies of the DAX, S&P 500 and NASDAQ 100 are merged by ISIN (by name when the source has
-none), given generated aliases (catalog/aliases.py) and written sorted by id, so two runs on the
-same pytickersymbols version give byte-identical files. Needs the dev extra (pytickersymbols).
+Companies of the DAX, MDAX, SDAX, TecDAX, S&P 500, NASDAQ 100, Dow Jones, EURO STOXX 50, CAC 40,
+FTSE 100, SMI (pytickersymbols' "Switzerland 20") and Nikkei 225 are merged by ISIN (by symbol when
+the source has none), given their home listing's Yahoo symbol, exchange and currency, generated
+aliases (catalog/aliases.py), and written sorted by id, so two runs on the same pytickersymbols
+version give byte-identical files. Needs the dev extra (pytickersymbols).
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from pathlib import Path
 from pytickersymbols import PyTickerSymbols
 
 from narrate.catalog.aliases import AliasRules, company_aliases, load_alias_rules
-from narrate.catalog.codes import isin_is_valid
+from narrate.catalog.codes import isin_is_valid, symbol_is_valid
 
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "src/narrate/catalog/data/companies.csv"
 COLUMNS = (
@@ -31,21 +33,42 @@ COLUMNS = (
     "isin",
     "exchange",
     "currency",
+    "country",
+    "listings",
     "aliases_de",
     "aliases_en",
     "aliases_any",
 )
 
-# Index name in pytickersymbols -> (exchange calendar, currency) as a best guess for its members.
-# NASDAQ 100 membership is the best signal for a Nasdaq listing; other US names default to NYSE
-# unless the source lists a Nasdaq quote (both calendars are the same trading days anyway).
-INDICES = {
-    "DAX": ("XETR", "EUR"),
-    "S&P 500": ("XNYS", "USD"),
-    "NASDAQ 100": ("XNAS", "USD"),
-}
+# Indices as pytickersymbols names them, in priority order: a company in several indices takes
+# its symbol, exchange and currency from the first. German indices come first so that DAX members
+# keep their Xetra quote (Airbus is AIR.DE, not AIR.PA), then the US as before, then the others.
+GERMAN_INDICES = ("DAX", "MDAX", "SDAX", "TecDAX")
+US_INDICES = ("S&P 500", "NASDAQ 100", "DOW JONES")
+OTHER_INDICES = ("EURO STOXX 50", "CAC_40", "FTSE 100", "Switzerland 20", "NIKKEI 225")
+INDICES = (*GERMAN_INDICES, *US_INDICES, *OTHER_INDICES)
 
-# Known errors in pytickersymbols 1.17, keyed by the source's symbol. Each fix says what is wrong.
+# Yahoo suffix of the home listing -> (exchange calendar, quote currency). Yahoo quotes London
+# shares in pence: "GBp" keeps a level claim in pounds from being checked against a price in pence
+# (verify.py reports it as currency_mismatch).
+SUFFIXES = {
+    ".DE": ("XETR", "EUR"),
+    ".PA": ("XPAR", "EUR"),
+    ".AS": ("XAMS", "EUR"),
+    ".MC": ("XMAD", "EUR"),
+    ".MI": ("XMIL", "EUR"),
+    ".BR": ("XBRU", "EUR"),
+    ".HE": ("XHEL", "EUR"),
+    ".IR": ("XDUB", "EUR"),
+    ".L": ("XLON", "GBp"),
+    ".SW": ("XSWX", "CHF"),
+    ".T": ("XTKS", "JPY"),
+}
+US_EXCHANGES = ("XNYS", "XNAS")
+
+# Known errors in pytickersymbols 1.17, keyed by the source's symbol or by its name (where the
+# symbol is missing or names two companies). Each fix says what is wrong. "quotes": "drop" discards
+# the source's other Yahoo symbols of the row, which belong to another company.
 SOURCE_FIXES: dict[str, dict[str, str]] = {
     # Symbol given as "AIR.PA.DE"; the Xetra listing is AIR.DE.
     "AIR.PA.DE": {"symbol": "AIR.DE"},
@@ -54,6 +77,72 @@ SOURCE_FIXES: dict[str, dict[str, str]] = {
     # The source lists ordinary-share ISINs first, but the symbol is the preference share.
     "VOW3.DE": {"isin": "DE0007664039"},
     "HEN3.DE": {"isin": "DE0006048432"},
+    "SRT3.DE": {"isin": "DE0007165631"},
+    # Symbol FRE (Fresenius SE) on the MDAX row of Fresenius Medical Care, whose ticker is FME.
+    "Fresenius Medical Care": {"symbol": "FME.DE"},
+    # MDAX row of Stabilus with STMicroelectronics' ISIN and quotes.
+    "STM.DE": {"name": "Stabilus", "isin": "DE000STAB1L8", "quotes": "drop"},
+    # Deutsche Telekom's quotes are Rostelecom's (RTL.F, ROSYY, RTKM.ME).
+    "DTE.DE": {"quotes": "drop"},
+    # Befesa S.A. is registered in Luxembourg; ES0105200002 is not its ISIN.
+    "Befesa": {"symbol": "BFSA", "isin": "LU1704650164"},
+    # First ISINs are the pre-merger companies' (Delhaize, the old AB InBev); the second is listed.
+    "AD.AS": {"isin": "NL0011794037"},
+    "ABI.BR": {"isin": "BE0974293251"},
+    # The Euro Stoxx 50 holds Volkswagen's preference share (VOW3), as the DAX does.
+    "VOW.DE": {"symbol": "VOW3.DE", "isin": "DE0007664039"},
+    # SDAX symbols that are London IOB codes; the Xetra ticker is the Frankfurt (.F) one.
+    "0N5I": {"symbol": "ADN1"},
+    "0E9V": {"symbol": "EKT"},
+    "0O2W": {"symbol": "GFT"},
+    "0NWC": {"symbol": "YSN"},
+    # SDAX members without a symbol in the source (keyed by name): their Xetra tickers, and the
+    # ISIN where the source has none either.
+    "ADVA Optical Networking": {"symbol": "ADV"},
+    "Alzchem Group": {"symbol": "ACT", "isin": "DE000A2YNT30"},
+    "Borussia Dortmund": {"symbol": "BVB", "isin": "DE0005493092"},
+    "Deutsche Beteiligungs AG": {"symbol": "DBAN"},
+    "Deutsche EuroShop": {"symbol": "DEQ"},
+    # The listed name is Douglas AG; "Douglas" alone is a first name (stop_aliases.yaml).
+    "Douglas": {"name": "Douglas AG", "symbol": "DOU", "isin": "DE000BEAU1Y4"},
+    "Elmos Semiconductor": {"symbol": "ELG"},
+    "Formycon": {"symbol": "FYB", "isin": "DE000A1EWVY8"},
+    "Hypoport": {"symbol": "HYQ"},
+    "Kontron": {"symbol": "KTN"},
+    "KSB SE & Co. KGaA": {"symbol": "KSB3"},  # the ISIN given is the preference share's
+    "LPKF Laser Electronics": {"symbol": "LPK", "isin": "DE0006450000"},
+    "MBB SE": {"symbol": "MBB"},
+    "Medios": {"symbol": "ILM1", "isin": "DE000A1MMCC8"},
+    "MLP SE": {"symbol": "MLP"},
+    "Mutares": {"symbol": "MUX"},
+    "ProCredit Bank": {"name": "ProCredit Holding", "symbol": "PCZ", "isin": "DE0006223407"},
+    "Schott Pharma": {"symbol": "1SXP"},
+    "SFC Energy": {"symbol": "F3C"},
+    "Springer Nature": {"symbol": "SPG"},
+    "Stabilus": {"symbol": "STM", "isin": "DE000STAB1L8"},
+    "Suss Microtec": {"symbol": "SMHN"},
+    "Verve Group": {"symbol": "M8G"},
+    "Vossloh AG": {"symbol": "VOS"},
+    "Wüstenrot & Württembergische": {"symbol": "WUW"},
+    # The ISIN given is Hornbach Baumarkt's, delisted in 2022; the listed SDAX member is the
+    # holding, HBH.
+    "Hornbach (retailer)": {"name": "Hornbach Holding", "symbol": "HBH", "isin": "DE0006083405"},
+    # Listed under Stabilus' name, but symbol and ISIN are STMicroelectronics'.
+    "STMPA.PA": {"name": "STMicroelectronics"},
+    # Listed by short names that are common words (stop_aliases.yaml): Suzuki Motor, Recruit
+    # Holdings.
+    "7269.T": {"name": "Suzuki Motor"},
+    "6098.T": {"name": "Recruit Holdings"},
+    # Former name; the company is Stratec SE, which news call "Stratec".
+    "SBS": {"name": "Stratec SE"},
+    # 7186.T is listed twice, once under the former name of Yokohama Financial Group.
+    "Bank of Yokohama": {"name": "Yokohama Financial Group"},
+    # No ISIN in the source.
+    "EDEN.PA": {"isin": "FR0010908533"},
+    "ERF.PA": {"isin": "FR0014000MR3"},
+    "LSEG.L": {"isin": "GB00B0SWJX34"},
+    "JD.L": {"isin": "GB00BM8Q5M07"},
+    "AAF.L": {"isin": "GB00BKDRYJ47"},
     # Listed as "Apollo Commercial Real Estate Finance", a different company; APO is Apollo Global.
     "APO": {"name": "Apollo Global Management"},
 }
@@ -63,15 +152,27 @@ SOURCE_DROPS = {
     "AIZ",  # Assurant, listed with Arthur J. Gallagher's name and ISIN
 }
 
+# Index members the source lacks entirely, in its own record shape.
+SOURCE_ADDITIONS: dict[str, list[dict]] = {
+    "DAX": [
+        {"name": "Porsche AG", "symbol": "P911.DE", "isins": ["DE000PAG9113"]},
+        {"name": "Covestro", "symbol": "1COV.DE", "isins": ["DE0006062144"]},
+    ],
+    "SDAX": [
+        {"name": "Verbio", "symbol": "VBK", "isins": ["DE000A0JL9W6"]},
+    ],
+}
+
 
 @dataclass
 class Company:
     name: str
     symbol: str
-    isin: str | None
     exchange: str
     currency: str
+    isin: str | None
     indices: set[str] = field(default_factory=set)
+    quotes: set[str] = field(default_factory=set)  # every Yahoo symbol the source gives
 
     @property
     def id(self) -> str:
@@ -79,12 +180,26 @@ class Company:
 
     @property
     def us_ticker(self) -> str | None:
-        return None if self.exchange == "XETR" else self.symbol
+        """The plain ticker of a US listing, which news write as a name ("NVDA"); else None."""
+        return self.symbol if self.exchange in US_EXCHANGES else None
+
+    @property
+    def country(self) -> str | None:
+        """Where the issuer is registered: the ISIN's country prefix."""
+        return self.isin[:2] if self.isin else None
+
+    @property
+    def listings(self) -> list[str]:
+        return sorted(quote for quote in self.quotes - {self.symbol} if symbol_is_valid(quote))
 
 
 def _xetra_symbol(symbol: str) -> str:
-    """DAX members get their Xetra (.DE) Yahoo symbol, whatever suffix the source carries."""
+    """German index members get their Xetra (.DE) Yahoo symbol, whatever suffix the source has."""
     return symbol.split(".")[0] + ".DE"
+
+
+def _suffix(symbol: str) -> str:
+    return "." + symbol.split(".", 1)[1] if "." in symbol else ""
 
 
 def _first_valid_isin(isins: list[str] | None) -> str | None:
@@ -100,31 +215,55 @@ def _is_nasdaq_quoted(stock: dict) -> bool:
     )
 
 
+def _home_listing(index: str, symbol: str, stock: dict) -> tuple[str, str, str]:
+    """(Yahoo symbol, exchange calendar, currency) of a member's home listing."""
+    if index in GERMAN_INDICES:
+        return _xetra_symbol(symbol), "XETR", "EUR"
+    if index in US_INDICES:
+        us_exchange = "XNAS" if index == "NASDAQ 100" or _is_nasdaq_quoted(stock) else "XNYS"
+        return symbol, us_exchange, "USD"
+    try:
+        exchange, currency = SUFFIXES[_suffix(symbol)]
+    except KeyError:
+        raise SystemExit(f"{index}: no exchange known for the suffix of {symbol!r}") from None
+    return symbol, exchange, currency
+
+
+def _members(source: PyTickerSymbols, index: str) -> list[dict]:
+    return [*source.get_stocks_by_index(index), *SOURCE_ADDITIONS.get(index, [])]
+
+
 def collect(source: PyTickerSymbols) -> list[Company]:
-    """Companies of the configured indices, merged by ISIN (or by name without one)."""
+    """Companies of the configured indices, merged by ISIN (or by home symbol without one)."""
     by_key: dict[str, Company] = {}
-    for index, (exchange, currency) in INDICES.items():
-        for stock in source.get_stocks_by_index(index):
-            raw_symbol = stock["symbol"]
-            if raw_symbol in SOURCE_DROPS:
+    for index in INDICES:
+        for stock in _members(source, index):
+            if stock.get("symbol") in SOURCE_DROPS:
                 continue
-            fix = SOURCE_FIXES.get(raw_symbol, {})
-            symbol = fix.get("symbol", raw_symbol)
-            if exchange == "XETR":
-                symbol = _xetra_symbol(symbol)
+            fix = {
+                **SOURCE_FIXES.get(stock.get("symbol") or "", {}),
+                **SOURCE_FIXES.get(stock["name"], {}),
+            }
+            symbol = fix.get("symbol", stock.get("symbol"))
+            if not symbol:
+                print(
+                    f"{index}: skipped {stock['name']!r}, the source has no symbol", file=sys.stderr
+                )
+                continue
             isin = fix.get("isin") or _first_valid_isin(stock.get("isins"))
             name = fix.get("name", stock["name"])
-            company_exchange = exchange
-            if exchange == "XNYS" and _is_nasdaq_quoted(stock):
-                company_exchange = "XNAS"
-            key = isin or f"name:{name}"
+            home = _home_listing(index, symbol, stock)
+            quotes = {home[0]}
+            if fix.get("quotes") != "drop":
+                quotes |= {quote.get("yahoo") or "" for quote in stock.get("symbols", [])}
+            key = isin or f"symbol:{home[0]}"
             known = by_key.get(key)
             if known is None:
-                by_key[key] = Company(name, symbol, isin, company_exchange, currency, {index})
-            else:
-                known.indices.add(index)
-                if index == "NASDAQ 100":
-                    known.exchange = "XNAS"
+                known = by_key[key] = Company(name, *home, isin)
+            elif index == "NASDAQ 100" and known.exchange == "XNYS":
+                known.exchange = "XNAS"
+            known.indices.add(index)
+            known.quotes |= quotes - {""}
     return sorted(by_key.values(), key=lambda company: company.id)
 
 
@@ -167,6 +306,8 @@ def write_csv(rows: list[tuple[Company, list[str]]], out: Path) -> None:
                     company.isin or "",
                     company.exchange,
                     company.currency,
+                    company.country or "",
+                    "|".join(company.listings),
                     "",  # German inflections are added by the loader for every company
                     "",
                     "|".join(aliases),

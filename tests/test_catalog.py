@@ -104,17 +104,58 @@ def test_companies_csv_is_sorted_and_covers_the_indices() -> None:
     ids = [entity.id for entity in entities]
     assert ids == sorted(ids)
     exchanges = Counter(entity.exchange for entity in entities)
-    assert exchanges["XETR"] == 40  # the DAX
-    assert exchanges["XNYS"] + exchanges["XNAS"] > 500  # S&P 500 and Nasdaq 100, merged
-    dax_symbols = [e.symbol for e in entities if e.exchange == "XETR"]
-    assert all(symbol and symbol.endswith(".DE") for symbol in dax_symbols)
+    # DAX, MDAX, SDAX, TecDAX and the German Euro Stoxx 50 members, merged.
+    assert 150 <= exchanges["XETR"] <= 160
+    assert exchanges["XNYS"] + exchanges["XNAS"] > 500  # S&P 500, Nasdaq 100, Dow, merged
+    assert exchanges["XTKS"] >= 220  # Nikkei 225
+    assert exchanges["XLON"] >= 95  # FTSE 100 (less the members listed in the US)
+    assert exchanges["XSWX"] == 20  # SMI
+    assert exchanges["XPAR"] >= 35  # CAC 40
+    assert all(e.symbol and e.symbol.endswith(".DE") for e in entities if e.exchange == "XETR")
+    assert {e.currency for e in entities if e.exchange == "XLON"} == {"GBp"}
     isins = [entity.isin for entity in entities if entity.isin]
     assert len(isins) == len(set(isins))
+    assert all(e.country == e.isin[:2] for e in entities if e.isin)
+    assert all(e.symbol not in e.listings for e in entities)
+    assert all(e.listings == sorted(set(e.listings)) for e in entities)
+
+
+@pytest.mark.parametrize(
+    ("isin", "symbol", "exchange", "currency"),
+    [
+        ("DE0007165631", "SRT3.DE", "XETR", "EUR"),  # Sartorius Vz (DAX, missing in the source)
+        ("DE000PAG9113", "P911.DE", "XETR", "EUR"),  # Porsche AG (added to the source's DAX)
+        ("DE0006062144", "1COV.DE", "XETR", "EUR"),  # Covestro
+        ("DE0006083405", "HBH.DE", "XETR", "EUR"),  # Hornbach Holding (SDAX, fixed ISIN)
+        ("NL0000235190", "AIR.DE", "XETR", "EUR"),  # Airbus: the DAX listing wins over Paris
+        ("GB00BP6MXD84", "SHEL.L", "XLON", "GBp"),  # Shell (FTSE 100)
+        ("FR0000121014", "MC.PA", "XPAR", "EUR"),  # LVMH (CAC 40)
+        ("NL0011794037", "AD.AS", "XAMS", "EUR"),  # Ahold Delhaize (Euro Stoxx 50, fixed ISIN)
+        ("CH0038863350", "NESN.SW", "XSWX", "CHF"),  # Nestlé (SMI)
+        ("JP3633400001", "7203.T", "XTKS", "JPY"),  # Toyota (Nikkei 225)
+        ("NL0000226223", "STMPA.PA", "XPAR", "EUR"),  # STMicroelectronics (source named Stabilus)
+        ("US0378331005", "AAPL", "XNAS", "USD"),  # Apple (as before)
+    ],
+)
+def test_index_members_have_their_home_listing(
+    catalog: Catalog, isin: str, symbol: str, exchange: str, currency: str
+) -> None:
+    entity = catalog.get(f"company:{isin}")
+    assert (entity.symbol, entity.exchange, entity.currency) == (symbol, exchange, currency)
+    assert entity.country == isin[:2]
+
+
+def test_listings_hold_other_quotes(catalog: Catalog) -> None:
+    airbus = catalog.get("company:NL0000235190")
+    assert "AIR.PA" in airbus.listings
+    assert "AIR.DE" not in airbus.listings
+    # Deutsche Telekom's source row carries Rostelecom's quotes; they are dropped.
+    assert not any("RTKM" in quote for quote in catalog.get("company:DE0005557508").listings)
 
 
 def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
-    assert counts["company"] > 550
+    assert counts["company"] > 1050
     assert counts["index"] == 20
     assert len(catalog) == sum(counts.values())
     assert catalog.get("index:dax").isin == "DE0008469008"
@@ -421,6 +462,7 @@ def test_extra_yaml_adds_and_overrides(tmp_path: Path) -> None:
 
 
 def test_extra_csv(tmp_path: Path) -> None:
+    # The column set before country and listings existed still loads.
     extra = tmp_path / "mine.csv"
     extra.write_text(
         "id,name,type,symbol,isin,exchange,currency,aliases_de,aliases_en,aliases_any\n"
@@ -429,6 +471,29 @@ def test_extra_csv(tmp_path: Path) -> None:
     )
     catalog = load_catalog(extra)
     assert _ids(catalog, "de", "Der Wiener Leitindex ATX stieg") == ["index:atx"]
+    assert catalog.get("index:atx").country is None
+    assert catalog.get("index:atx").listings == []
+
+
+def test_extra_csv_with_country_and_listings(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "id,name,type,symbol,isin,exchange,currency,country,listings,aliases_any\n"
+        "company:AT0000743059,OMV,company,OMV.VI,AT0000743059,XWBO,EUR,AT,OMV.F|OMVKY,OMV\n",
+        encoding="utf-8",
+    )
+    omv = load_catalog(extra).get("company:AT0000743059")
+    assert (omv.country, omv.listings) == ("AT", ["OMV.F", "OMVKY"])
+
+
+def test_extra_csv_bad_listing_is_named(tmp_path: Path) -> None:
+    extra = tmp_path / "mine.csv"
+    extra.write_text(
+        "id,name,type,listings,aliases_any\ncompany:x,X,company,OMV.F|not a symbol,X\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(CatalogError, match="not a symbol"):
+        load_catalog(extra)
 
 
 @pytest.mark.parametrize(

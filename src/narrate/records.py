@@ -47,7 +47,9 @@ class CatalogEntity(Record):
     symbol: str | None = None  # Yahoo Finance symbol
     isin: str | None = None
     exchange: str | None = None  # calendar name for trading days, e.g. "XNYS", "XETR", "24/7"
-    currency: str | None = None
+    currency: str | None = None  # ISO 4217 code of the quote; "GBp" for London's pence quotes
+    country: str | None = None  # ISO 3166 alpha-2 code of the issuer's ISIN, e.g. "DE"
+    listings: list[str] = []  # other Yahoo symbols of the company, e.g. "SAP" (NYSE) for SAP.DE
     aliases: dict[str, list[str]] = {}  # language code ("de", "en", "any") -> surface forms
 
 

@@ -268,9 +268,10 @@ def load_catalog(extra: Path | None = None) -> Catalog:
 
     Args:
         extra: Optional YAML (list of entities) or CSV file in the CatalogEntity schema (CSV:
-            columns id, name, type, symbol, isin, exchange, currency, aliases_de, aliases_en,
-            aliases_any; aliases joined by "|"). Its entities replace packaged ones with the same
-            id, and its aliases win over packaged ones.
+            columns id, name, type, symbol, isin, exchange, currency, country, listings,
+            aliases_de, aliases_en, aliases_any; listings and aliases joined by "|"; only id is
+            required, so a file without country and listings loads too). Its entities replace
+            packaged ones with the same id, and its aliases win over packaged ones.
 
     Returns:
         The catalog. Without `extra` the same (cached) object is returned on every call.

@@ -21,7 +21,9 @@ from narrate.records import CatalogEntity
 
 ALIAS_LANGUAGES = ("de", "en", "any")
 ALIAS_SEPARATOR = "|"
-_CSV_SCALARS = ("id", "name", "type", "symbol", "isin", "exchange", "currency")
+_CSV_SCALARS = ("id", "name", "type", "symbol", "isin", "exchange", "currency", "country")
+# Columns holding lists joined by ALIAS_SEPARATOR, besides the alias columns.
+_CSV_LISTS = ("listings",)
 
 
 class CatalogError(ValueError):
@@ -86,6 +88,9 @@ def entity_problems(entity: CatalogEntity) -> list[str]:
         problems.append(f"isin {entity.isin!r} is malformed or has a wrong check digit")
     if entity.symbol is not None and not symbol_is_valid(entity.symbol):
         problems.append(f"symbol {entity.symbol!r} is not a Yahoo Finance symbol")
+    bad_listings = [symbol for symbol in entity.listings if not symbol_is_valid(symbol)]
+    if bad_listings:
+        problems.append(f"listings {bad_listings} are not Yahoo Finance symbols")
     problems.extend(alias_problems(entity.aliases))
     if not any(entity.aliases.values()):
         problems.append("has no alias")
@@ -131,19 +136,25 @@ def read_entities_yaml(text: str, source: str) -> list[CatalogEntity]:
 
 
 def read_entities_csv(text: str, source: str) -> list[CatalogEntity]:
-    """Entities from CSV: scalar fields as columns, aliases as `aliases_<lang>` joined by "|"."""
+    """Entities from CSV: scalars as columns, lists (listings, aliases_<lang>) joined by "|".
+
+    Only `id` is required; a file without the newer columns (`country`, `listings`) loads as well.
+    """
     reader = csv.DictReader(io.StringIO(text))
     columns = reader.fieldnames or []
     alias_columns = {f"aliases_{lang}": lang for lang in ALIAS_LANGUAGES}
-    unknown = [col for col in columns if col not in _CSV_SCALARS and col not in alias_columns]
+    known = (*_CSV_SCALARS, *_CSV_LISTS, *alias_columns)
+    unknown = [col for col in columns if col not in known]
     if unknown or "id" not in columns:
         raise CatalogError(
-            f"{source}: unexpected columns {unknown} or no 'id' column "
-            f"(expected {list(_CSV_SCALARS) + list(alias_columns)})"
+            f"{source}: unexpected columns {unknown} or no 'id' column (expected {list(known)})"
         )
     entities = []
     for index, row in enumerate(reader):
         raw: dict[str, Any] = {col: (row[col] or None) for col in _CSV_SCALARS if col in row}
+        for col in _CSV_LISTS:
+            if row.get(col):
+                raw[col] = row[col].split(ALIAS_SEPARATOR)
         raw["aliases"] = {
             lang: row[col].split(ALIAS_SEPARATOR)
             for col, lang in alias_columns.items()
