@@ -552,3 +552,43 @@ def test_unsupported_extra_file_type(tmp_path: Path) -> None:
     extra.write_text("[]", encoding="utf-8")
     with pytest.raises(CatalogError, match="unsupported"):
         load_catalog(extra)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A Reuters code after the name links too, and replaces the ticker alias inside it.
+        (
+            "Exxon Mobil Corp <XOM.N> and Apple Inc <AAPL.O> rose.",
+            [
+                ("Exxon Mobil", "company:US30231G1022"),
+                ("<XOM.N>", "company:US30231G1022"),
+                ("Apple", APPLE),
+                ("<AAPL.O>", APPLE),
+            ],
+        ),
+        # The code alone names the company, whatever the name is written as.
+        ("Shares of the Swiss food group <NESN.S> fell.", [("<NESN.S>", "company:CH0038863350")]),
+        (
+            "Berkshire <BRKb.N> gained.",
+            [("Berkshire", "company:US0846707026"), ("<BRKb.N>", "company:US0846707026")],
+        ),
+        # "(NASDAQ: NVDA)": the ticker is Nvidia, and "NASDAQ" in it is no mention of the index.
+        ("The chipmaker (NASDAQ: NVDA) rose.", [("NVDA", NVIDIA)]),
+        (
+            "SAP (ISIN DE0007164600) fiel.",
+            [("SAP", "company:DE0007164600"), ("DE0007164600", "company:DE0007164600")],
+        ),  # fmt: skip
+        # Codes the catalog does not have, RIC roots unlike the Yahoo ticker and a wrong check
+        # digit find nothing: a code is never guessed.
+        ("Interroll <INRN.S> and Siemens <SIEGn.DE> fell.", [("Siemens", "company:DE0007236101")]),
+        ("ISIN DE0007164601 is no ISIN.", []),
+    ],
+)
+def test_codes_in_text_link_their_company(
+    catalog: Catalog, text: str, expected: list[tuple[str, str]]
+) -> None:
+    mentions = catalog.find(text, "en")
+    assert [(m.text, m.entity_id) for m in mentions] == expected
+    for mention in mentions:
+        assert text[mention.start : mention.end] == mention.text

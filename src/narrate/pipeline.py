@@ -86,7 +86,7 @@ def process(
         lang = guess.lang
     catalog = catalog or load_catalog(settings.catalog)
     text = article.text
-    entities = catalog.matcher(lang).find(text)
+    entities = catalog.find(text, lang)
     entities = index_anaphors(text, entities, lang, catalog.get)
     entities = company_anaphors(text, entities, lang, catalog.get)
     quantities = find_quantities(text, lang)

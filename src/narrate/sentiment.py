@@ -212,7 +212,7 @@ def score_lines(
         found = target
         if found is None:
             for each in search:
-                mentions = catalog.matcher(each).find(text)
+                mentions = catalog.find(text, each)
                 if mentions:
                     found = mentions[0].text
                     break

@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from narrate.catalog.aliases import AliasRules, german_genitive, load_alias_rules
+from narrate.catalog.identifiers import IdentifierMatcher, load_identifier_rules, merge_mentions
 from narrate.catalog.matcher import EntityMatcher
 from narrate.catalog.sources import (
     ALIAS_LANGUAGES,
@@ -80,6 +81,7 @@ class Catalog:
         self._ranks = {key: dict(value) for key, value in (alias_ranks or {}).items()}
         self._non_entities = {lang: list(forms) for lang, forms in (non_entities or {}).items()}
         self._matchers: dict[str, EntityMatcher] = {}
+        self._identifiers: IdentifierMatcher | None = None
 
     def __len__(self) -> int:
         return len(self._entities)
@@ -146,6 +148,19 @@ class Catalog:
         if lang not in self._matchers:
             self._matchers[lang] = EntityMatcher(self.aliases_for(lang))
         return self._matchers[lang]
+
+    def identifiers(self) -> IdentifierMatcher:
+        """The matcher for codes written in text: RICs, exchange tickers, ISINs (built once)."""
+        if self._identifiers is None:
+            self._identifiers = IdentifierMatcher(self._entities.values(), load_identifier_rules())
+        return self._identifiers
+
+    def find(self, text: str, lang: str) -> list[EntityMention]:
+        """Entity mentions in `text`: aliases of the language, and codes ("<XOM.N>", "(NYSE:
+        XOM)", ISINs), which replace the alias matches inside them. In text order."""
+        return merge_mentions(
+            self.matcher(lang).find(text), self.identifiers().find_with_spans(text)
+        )
 
 
 def _read_data(name: str) -> str:

@@ -492,8 +492,9 @@ def _value_move(
     noun_period = lex.level_noun_period.get(level_noun.group().lower()) if level_noun else None
     qualifier_is_bound = qualifier_word in ("unter", "über", "below", "above", "under", "over")
     crossing = lex.crossing_re.search(text, lo, hi)
-    if crossing and qualifier_word is None:
+    if crossing and qualifier_word is None and q.unit != "%":
         # "Dax überwindet 19.000 Punkte", "die 19.000er-Marke geknackt": the day went past it.
+        # A percentage is no mark: "Oil stocks topped all three indexes ... climbing 3.7%".
         crossed = lex.crossing_map[crossing.group().lower()]
         wanted = "above" if crossed == "up" else "below"
         qualifier_word = next(w for w, (_, lq) in lex.qualifier_map.items() if lq == wanted)
