@@ -592,3 +592,21 @@ def test_codes_in_text_link_their_company(
     assert [(m.text, m.entity_id) for m in mentions] == expected
     for mention in mentions:
         assert text[mention.start : mention.end] == mention.text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # German joins a name of several words to its noun with hyphens; the first word alone
+        # ("Siemens") is a different company.
+        ("Siemens-Energy-Papiere legten zu.", [("Siemens-Energy", "company:DE000ENER6Y0")]),
+        ("Die Deutsche-Bank-Aktie fiel.", [("Deutsche-Bank", "company:DE0005140008")]),
+        ("Der Hang-Seng-Index stieg.", [("Hang-Seng-Index", "index:hang_seng")]),
+        ("Der S&P-500-Index stieg.", [("S&P-500", "index:sp500")]),
+    ],
+)
+def test_german_compounds_of_names_of_several_words(
+    catalog: Catalog, text: str, expected: list[tuple[str, str]]
+) -> None:
+    assert [(m.text, m.entity_id) for m in catalog.find(text, "de")] == expected
+

@@ -222,6 +222,32 @@ def _with_german_genitives(
     return entity.model_copy(update={"aliases": aliases})
 
 
+def _with_german_compounds(entity: CatalogEntity, ranks: AliasRanks) -> CatalogEntity:
+    """Names of several words get their German compound form as a German alias.
+
+    German joins a name of several words to the noun after it with hyphens: "Siemens-Energy-
+    Papiere", "Deutsche-Bank-Aktie", "Hang-Seng-Index". Without the hyphenated form the matcher
+    finds only the first word ("Siemens", a different company) or nothing.
+    """
+    known = set(entity.aliases.get("any", ())) | set(entity.aliases.get("de", ()))
+    entity_ranks = ranks[entity.id]
+    added = []
+    for form in (*entity.aliases.get("any", ()), *entity.aliases.get("de", ())):
+        words = form.split(" ")
+        if len(words) < 2 or any(char in form for char in ",()/"):
+            continue  # "S&P 500" and "Dow Jones" join; "Brown-Forman, Class B" does not
+        compound = "-".join(words)
+        if compound not in known:
+            known.add(compound)
+            added.append(compound)
+            entity_ranks.setdefault(compound, entity_ranks.get(form, RANK_CURATED))
+    if not added:
+        return entity
+    aliases = {lang: list(forms) for lang, forms in entity.aliases.items()}
+    aliases["de"] = [*aliases.get("de", []), *added]
+    return entity.model_copy(update={"aliases": aliases})
+
+
 def _assemble(
     sources: list[tuple[list[CatalogEntity], int, str]],
     patches: list[AliasPatch],
@@ -249,6 +275,7 @@ def _assemble(
     for entity in entities.values():
         if entity.type == "company":
             entity = _with_german_genitives(entity, ranks, rules)
+        entity = _with_german_compounds(entity, ranks)
         problems = entity_problems(entity)
         if problems:
             raise CatalogError(f"entity {entity.id!r} after merging: {'; '.join(problems)}")
