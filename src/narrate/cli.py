@@ -245,7 +245,9 @@ def extract(
             _report(problem)
         problems.extend(result.problems)
         events.extend(result.events)
-        if settings.models and not result.problems:
+        # Article records carry the document sentiment (with models) and the names left
+        # unlinked; without models only articles with an unlinked name get one.
+        if (settings.models or result.unlinked) and not result.problems:
             articles.append(
                 {
                     "article_id": item.id,

@@ -46,6 +46,8 @@ class ArticleResult(Record):
     # Filled only with Settings(models=True); see narrate.sentiment.
     doc_sentiment_label: Literal["positive", "negative", "neutral"] | None = None
     doc_sentiment_score: float | None = None
+    # Ambiguous aliases left unlinked for want of context (catalog/data/ambiguous.yaml), and with
+    # Settings(models=True) the names the NER model found that the catalog does not know.
     unlinked: list[UnlinkedEntity] = Field(default_factory=list)
 
 
@@ -86,7 +88,7 @@ def process(
         lang = guess.lang
     catalog = catalog or load_catalog(settings.catalog)
     text = article.text
-    entities = catalog.find(text, lang)
+    entities, ambiguous = catalog.link(text, lang)
     entities = index_anaphors(text, entities, lang, catalog.get)
     entities = company_anaphors(text, entities, lang, catalog.get)
     quantities = find_quantities(text, lang)
@@ -96,18 +98,22 @@ def process(
     moves = find_moves(text, sentence_spans, entities, quantities, dates, lang, catalog.get)
     events = assemble(article, lang, moves, catalog.get)
     if not settings.models:
-        return ArticleResult(article=article, lang=lang, events=events)
+        return ArticleResult(article=article, lang=lang, events=events, unlinked=ambiguous)
     from narrate.models.registry import shared_models
     from narrate.sentiment import annotate
 
     if models is None:
         models = shared_models(settings.model, settings.quantize, settings.model_threads)
     notes = annotate(article, events, entities, sentence_spans, models.sentiment, models.ner)
+    # The model may tag an ambiguous name too; the catalog's "ambiguous" record says more.
+    unknown = [
+        u for u in notes.unlinked if not any(a.start < u.end and u.start < a.end for a in ambiguous)
+    ]
     return ArticleResult(
         article=article,
         lang=lang,
         events=notes.events,
         doc_sentiment_label=notes.doc_sentiment_label,
         doc_sentiment_score=notes.doc_sentiment_score,
-        unlinked=notes.unlinked,
+        unlinked=sorted([*ambiguous, *unknown], key=lambda u: (u.start, u.end)),
     )

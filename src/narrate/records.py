@@ -126,14 +126,17 @@ class Event(Record):
 
 
 class UnlinkedEntity(Record):
-    """A company name the NER model found that the catalog does not know (so no events)."""
+    """A name that gives no events: one the NER model found that the catalog does not know
+    ("not_in_catalog"), or an ambiguous alias without supporting context ("ambiguous": "Apple
+    pie", "Next week"; see catalog/data/ambiguous.yaml)."""
 
     text: str
     start: int  # character offsets into Article.text
     end: int
-    type: Literal["company"] = "company"
-    score: float
-    reason: Literal["not_in_catalog"] = "not_in_catalog"
+    type: EntityType = "company"
+    score: float | None = None  # the NER model's score; None for catalog decisions
+    reason: Literal["not_in_catalog", "ambiguous"] = "not_in_catalog"
+    candidates: list[str] = []  # entity ids the name may refer to (reason "ambiguous")
     model: str | None = None  # "name@version" of the NER model
 
 

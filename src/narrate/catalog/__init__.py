@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 
 from narrate.catalog.aliases import AliasRules, german_genitive, load_alias_rules
+from narrate.catalog.disambiguate import Disambiguator, load_ambiguity_rules
 from narrate.catalog.identifiers import IdentifierMatcher, load_identifier_rules, merge_mentions
 from narrate.catalog.matcher import EntityMatcher
 from narrate.catalog.sources import (
@@ -30,7 +31,7 @@ from narrate.catalog.sources import (
     read_entities_yaml,
     read_non_entities,
 )
-from narrate.records import CatalogEntity, EntityMention
+from narrate.records import CatalogEntity, EntityMention, UnlinkedEntity
 
 __all__ = ["Catalog", "CatalogError", "EntityMatcher", "EntityMention", "load_catalog"]
 
@@ -82,6 +83,7 @@ class Catalog:
         self._non_entities = {lang: list(forms) for lang, forms in (non_entities or {}).items()}
         self._matchers: dict[str, EntityMatcher] = {}
         self._identifiers: IdentifierMatcher | None = None
+        self._disambiguator: Disambiguator | None = None
 
     def __len__(self) -> int:
         return len(self._entities)
@@ -157,10 +159,25 @@ class Catalog:
 
     def find(self, text: str, lang: str) -> list[EntityMention]:
         """Entity mentions in `text`: aliases of the language, and codes ("<XOM.N>", "(NYSE:
-        XOM)", ISINs), which replace the alias matches inside them. In text order."""
-        return merge_mentions(
+        XOM)", ISINs), which replace the alias matches inside them. In text order.
+
+        An ambiguous alias ("Apple", "Next", "Merck") is kept only where its context supports
+        it (see `link`, which also returns the mentions left unlinked)."""
+        return self.link(text, lang)[0]
+
+    def link(self, text: str, lang: str) -> tuple[list[EntityMention], list[UnlinkedEntity]]:
+        """`find`, plus the mentions of ambiguous aliases left unlinked for want of context
+        (reason "ambiguous", with their candidate entities), both in text order."""
+        mentions = merge_mentions(
             self.matcher(lang).find(text), self.identifiers().find_with_spans(text)
         )
+        return self.disambiguator().resolve(text, lang, mentions, self.get)
+
+    def disambiguator(self) -> Disambiguator:
+        """The rules for ambiguous aliases (catalog/data/ambiguous.yaml)."""
+        if self._disambiguator is None:
+            self._disambiguator = Disambiguator(load_ambiguity_rules())
+        return self._disambiguator
 
 
 def _read_data(name: str) -> str:
