@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 SHARED ?= ../shared
 
-.PHONY: setup demo test bench bench-verify bench-models bench-batch consistency models lint clean
+.PHONY: setup demo test bench bench-catalog bench-verify bench-models bench-batch consistency models lint clean
 
 # CPU torch is installed first and pinned: a requirement that lets pip choose torch would pull a
 # newer CUDA build (several GB). Everything else comes from pyproject.toml.
@@ -25,6 +25,12 @@ test: setup
 
 bench: setup
 	$(shell command -v taskset >/dev/null && echo taskset -c 0) $(BIN)/python benchmarks/bench_extract.py --shared $(SHARED)
+
+# Extraction speed with the first small catalog, the full one and the full one plus 11,000
+# generated companies; one core, like bench. Needs a git checkout (the small catalog is read
+# from commit 56f7709).
+bench-catalog: setup
+	$(shell command -v taskset >/dev/null && echo taskset -c 0) $(BIN)/python benchmarks/bench_catalog.py --shared $(SHARED)
 
 lint: setup
 	$(BIN)/python -m ruff check src tests benchmarks scripts

@@ -669,6 +669,63 @@ def eval_moves(
         _stderr.print(f"narrate: wrote the misses and false alarms to {errors}", style="dim")
 
 
+@eval_app.command("entities")
+def eval_entities(
+    shared: SharedOption = _DEFAULT_SHARED,
+    errors: Annotated[
+        Optional[Path],  # noqa: UP045
+        typer.Option(help="Write every missed mention and wrong link to this JSONL file."),
+    ] = None,
+) -> None:
+    """Entity linking: alias-matcher recall on FinEntity spans with a Reuters code of a catalog
+    company and on SEntFiN names mapped in corpus/gold/entities_sentfin.yaml; linking precision
+    of move events on the gold corpus (all splits) per language."""
+    import json
+
+    from narrate.evaluation import evaluate_entities
+
+    _shared_or_exit(shared)
+    try:
+        result = evaluate_entities(shared)
+    except (OSError, ValueError) as err:  # a gold file or a shared data file missing or broken
+        _stderr.print(f"narrate: error: {err}", style="red", markup=False)
+        raise typer.Exit(1) from None
+    for score in result.recall:
+        row = {
+            "dataset": score.dataset,
+            "measure": "recall",
+            "spans": score.spans,
+            "with_code" if score.dataset == "finentity" else "in_gold_names": score.with_code,
+            "expected": score.expected,
+            "linked": score.linked,
+            "recall": score.recall,
+            "company_expected": score.company_expected,
+            "company_recall": score.company_recall,
+        }
+        print(json.dumps(_round(row)))
+    for link in result.linking:
+        row = {
+            "dataset": "gold",
+            "measure": "linking_precision",
+            "lang": link.lang,
+            "compared": link.compared,
+            "same_entity": link.same_entity,
+            "precision": link.precision,
+        }
+        print(json.dumps(_round(row)))
+    if errors is not None:
+        with errors.open("w", encoding="utf-8") as fh:
+            for score in result.recall:
+                for row in score.misses:
+                    record = {"dataset": score.dataset, "error": "miss", **row}
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for link in result.linking:
+                for row in link.wrong_links:
+                    record = {"dataset": "gold", "lang": link.lang, "error": "wrong_link", **row}
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+        _stderr.print(f"narrate: wrote the misses and wrong links to {errors}", style="dim")
+
+
 def _round(value):
     if isinstance(value, float):
         return round(value, 4)

@@ -454,3 +454,304 @@ def evaluate_moves(
             score = score_moves(lang, gold, predicted, texts)
             scores.append(score.model_copy(update={"split": split}))
     return scores
+
+
+# --- entity linking (`narrate eval entities`) ---------------------------------------------------
+
+SENTFIN = Path("data/text/sentfin/SEntFiN.csv")
+SENTFIN_GOLD = "entities_sentfin.yaml"
+# FinEntity prints a Reuters code right after most company names ("Johnson & Johnson <JNJ.N>
+# shares"), sometimes after a possessive ("Tesla's <TSLA.O>"). A code further away may belong to
+# another name, so only these few characters may lie between span and code.
+_CODE_AFTER = re.compile(r"\s{0,2}(?:[^\w\s]{1,2}s\s{1,2})?(?=<[^<>\s]{1,15}>)")
+# How far from its given offset a FinEntity span is looked for: about 3% of the spans are shifted
+# by a few characters (the text has mojibake like "Apple��s" that the offsets did not count).
+_SPAN_SLACK = 12
+
+
+class EntityRecall(Record):
+    """How many mentions of catalog entities the alias matcher links to the right entity.
+
+    `spans`: annotated mentions; `with_code`: FinEntity spans with a Reuters code right after
+    them (SEntFiN: mentions of a name in the hand-made gold mapping); `expected`: those that name
+    a catalog entity; `linked`: those the matcher links to it. The company_* fields count the
+    expected mentions of companies only.
+    """
+
+    dataset: str
+    spans: int
+    with_code: int
+    expected: int
+    linked: int
+    company_expected: int
+    company_linked: int
+    misses: list[dict]
+
+    @property
+    def recall(self) -> float:
+        return self.linked / self.expected if self.expected else 1.0
+
+    @property
+    def company_recall(self) -> float:
+        return self.company_linked / self.company_expected if self.company_expected else 1.0
+
+
+class LinkPrecision(Record):
+    """Of the predicted events that meet a gold event (overlapping figure, same kind and value),
+    how many name the gold event's entity."""
+
+    lang: str
+    compared: int
+    same_entity: int
+    wrong_links: list[dict]
+
+    @property
+    def precision(self) -> float:
+        return self.same_entity / self.compared if self.compared else 1.0
+
+
+def _aligned_span(text: str, start: int, end: int, value: str) -> tuple[int, int] | None:
+    """The span of `value` at or nearest to the given offsets; None where it is not nearby."""
+    if text[start:end] == value:
+        return start, end
+    lo = max(0, start - _SPAN_SLACK)
+    found = [
+        m.start() for m in re.finditer(re.escape(value), text[lo : end + _SPAN_SLACK + len(value)])
+    ]
+    if not value or not found:
+        return None
+    best = min(found, key=lambda i: abs(lo + i - start))
+    return lo + best, lo + best + len(value)
+
+
+def _company(entity_id: str | None) -> bool:
+    return bool(entity_id) and entity_id.startswith("company:")
+
+
+def score_finentity(paragraphs: list[dict], catalog) -> EntityRecall:
+    """Alias-matcher recall on FinEntity spans whose Reuters code names a catalog entity.
+
+    The code matcher (`catalog.identifiers()`) decides which entity a span is; the alias matcher
+    (`catalog.matcher("en")`) alone is scored, so a name is never checked against its own code.
+    A span counts as linked when an alias mention overlapping it has the code's entity.
+
+    Args:
+        paragraphs: FinEntity.json items: `content` and `annotations` with start, end, value.
+        catalog: The catalog to score.
+    """
+    matcher, codes = catalog.matcher("en"), catalog.identifiers()
+    spans = with_code = expected = linked = company_expected = company_linked = 0
+    misses: list[dict] = []
+    for index, paragraph in enumerate(paragraphs):
+        text = paragraph["content"]
+        code_at = {span[0]: mention.entity_id for mention, span in codes.find_with_spans(text)}
+        mentions = None
+        for ann in paragraph["annotations"]:
+            spans += 1
+            span = _aligned_span(text, int(ann["start"]), int(ann["end"]), str(ann["value"]))
+            if span is None:
+                continue
+            gap = _CODE_AFTER.match(text, span[1])
+            if gap is None:
+                continue
+            with_code += 1
+            entity_id = code_at.get(gap.end())
+            if entity_id is None:
+                continue
+            expected += 1
+            company_expected += _company(entity_id)
+            if mentions is None:
+                mentions = matcher.find(text)
+            found = [m for m in mentions if m.start < span[1] and span[0] < m.end]
+            if any(m.entity_id == entity_id for m in found):
+                linked += 1
+                company_linked += _company(entity_id)
+                continue
+            misses.append(_entity_miss(f"finentity:{index}", text, span, entity_id, found))
+    return EntityRecall(
+        dataset="finentity",
+        spans=spans,
+        with_code=with_code,
+        expected=expected,
+        linked=linked,
+        company_expected=company_expected,
+        company_linked=company_linked,
+        misses=misses,
+    )
+
+
+def score_sentfin(
+    headlines: list[tuple[str, list[str]]], gold: dict[str, str | None], catalog
+) -> EntityRecall:
+    """Alias-matcher recall on SEntFiN headline mentions whose name the gold maps to an entity.
+
+    A mention is linked when the matcher finds the gold entity in the headline (a headline is one
+    short line and names an entity once; the name may be inflected there, "Infosys'").
+
+    Args:
+        headlines: (headline, entity names annotated in it) pairs.
+        gold: Entity name -> catalog id, or None for a name that is no catalog entity; names
+            not in it are not scored.
+        catalog: The catalog to score.
+    """
+    matcher = catalog.matcher("en")
+    spans = known = expected = linked = company_expected = company_linked = 0
+    misses: list[dict] = []
+    for index, (title, names) in enumerate(headlines):
+        mentions = None
+        for name in names:
+            spans += 1
+            if name not in gold:
+                continue
+            known += 1
+            entity_id = gold[name]
+            if entity_id is None:
+                continue
+            expected += 1
+            company_expected += _company(entity_id)
+            if mentions is None:
+                mentions = matcher.find(title)
+            if any(m.entity_id == entity_id for m in mentions):
+                linked += 1
+                company_linked += _company(entity_id)
+                continue
+            start = title.find(name)
+            span = (start, start + len(name)) if start >= 0 else (0, 0)
+            found = [m for m in mentions if m.start < span[1] and span[0] < m.end]
+            misses.append(_entity_miss(f"sentfin:{index}", title, span, entity_id, found, name))
+    return EntityRecall(
+        dataset="sentfin",
+        spans=spans,
+        with_code=known,
+        expected=expected,
+        linked=linked,
+        company_expected=company_expected,
+        company_linked=company_linked,
+        misses=misses,
+    )
+
+
+def _entity_miss(
+    doc: str, text: str, span: tuple[int, int], expected: str, found, name: str | None = None
+) -> dict:
+    return {
+        "doc": doc,
+        "mention": name if name is not None else text[span[0] : span[1]],
+        "expected": expected,
+        "found": [m.entity_id for m in found],
+        "context": _context(text, *span) if span[1] else " ".join(text.split()),
+    }
+
+
+def score_linking(
+    lang: str, docs: list[GoldDoc], predicted: dict[str, list], texts: dict[str, str]
+) -> LinkPrecision:
+    """Linking precision: among predicted events that meet a gold event (figure spans overlap,
+    same kind, same value), the share whose entity is the gold event's (`_same_entity`).
+
+    An event meeting several gold events is right when it names any of their entities.
+    """
+    compared = same = 0
+    wrong: list[dict] = []
+    for doc in docs:
+        text = texts[doc.doc]
+        for event in predicted.get(doc.doc, []):
+            met = [
+                gold
+                for gold in doc.events
+                if event.start < gold.end
+                and gold.start < event.end
+                and event.kind == gold.kind
+                and event.value is not None
+                and math.isclose(event.value, gold.value, rel_tol=1e-6, abs_tol=1e-9)
+            ]
+            if not met:
+                continue
+            compared += 1
+            if any(_same_entity(gold, event) for gold in met):
+                same += 1
+                continue
+            row = _event_row(doc.doc, event, text)
+            row["gold_entity"] = met[0].entity
+            row["gold_entity_id"] = met[0].entity_id
+            row["gold_symbol"] = met[0].symbol
+            wrong.append(row)
+    return LinkPrecision(lang=lang, compared=compared, same_entity=same, wrong_links=wrong)
+
+
+def load_sentfin_gold(gold_dir: Path | None = None) -> dict[str, str | None]:
+    """corpus/gold/entities_sentfin.yaml: SEntFiN entity name -> catalog id or None.
+
+    Raises:
+        OSError: The file is missing.
+        ValueError: It is not a mapping of names to ids or null.
+    """
+    import yaml
+
+    from narrate.lang import read_yaml
+
+    path = (gold_dir or GOLD_DIR) / SENTFIN_GOLD
+    try:
+        data = read_yaml(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as err:
+        raise ValueError(f"{path}: not valid YAML: {err}") from None
+    if not isinstance(data, dict) or not all(
+        isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in data.items()
+    ):
+        raise ValueError(f"{path}: expected a mapping of entity name -> catalog id or null")
+    return data
+
+
+def sentfin_headlines(shared: Path) -> list[tuple[str, list[str]]]:
+    """(headline, annotated entity names) for every row of SEntFiN.csv, in file order."""
+    from narrate.models.data import parse_sentfin_decisions
+
+    with (shared / SENTFIN).open(encoding="utf-8", newline="") as fh:
+        return [
+            (row["Title"].strip(), list(parse_sentfin_decisions(row["Decisions"])))
+            for row in csv.DictReader(fh)
+        ]
+
+
+class EntityEvaluation(Record):
+    """Everything `narrate eval entities` reports."""
+
+    recall: list[EntityRecall]
+    linking: list[LinkPrecision]
+
+
+def evaluate_entities(
+    shared: Path, langs=("de", "en"), gold_dir: Path | None = None, catalog=None
+) -> EntityEvaluation:
+    """FinEntity and SEntFiN recall of the alias matcher, and linking precision of the default
+    pipeline (as evaluate_moves runs it) on every split of the move gold corpus.
+
+    Raises:
+        OSError: A data or gold file is missing.
+        ValueError: A gold file is malformed.
+    """
+    import json
+
+    from narrate.catalog import load_catalog
+    from narrate.pipeline import Settings, process
+
+    catalog = catalog or load_catalog()
+    sentfin_gold = load_sentfin_gold(gold_dir)
+    paragraphs = json.loads((shared / FINENTITY).read_text(encoding="utf-8"))
+    recall = [
+        score_finentity(paragraphs, catalog),
+        score_sentfin(sentfin_headlines(shared), sentfin_gold, catalog),
+    ]
+    docs = gold_documents(shared)
+    linking = []
+    for lang in langs:
+        gold = [
+            doc
+            for split in GOLD_SPLITS
+            if split == "dev" or gold_path(lang, split, gold_dir).exists()
+            for doc in load_gold(lang, gold_dir, split)
+        ]
+        predicted = {d.doc: process(docs[d.doc], Settings(), catalog).events for d in gold}
+        texts = {d.doc: docs[d.doc].text for d in gold}
+        linking.append(score_linking(lang, gold, predicted, texts))
+    return EntityEvaluation(recall=recall, linking=linking)
