@@ -157,6 +157,12 @@ def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
     assert counts["company"] > 1050
     assert counts["index"] == 20
+    assert (counts["commodity"], counts["crypto"], counts["currency"], counts["yield"]) == (
+        19,
+        20,
+        12,
+        6,
+    )
     assert len(catalog) == sum(counts.values())
     assert catalog.get("index:dax").isin == "DE0008469008"
     assert catalog.get(NVIDIA).symbol == "NVDA"
@@ -385,6 +391,25 @@ def test_german_genitive(alias: str, genitive: str | None) -> None:
             [("Bitcoin", "crypto:bitcoin"), ("crypto market", "aggregate:crypto_market")],
         ),
         ("en", "Stocks in the euro zone fell.", []),
+        ("de", "Der Kaffeepreis stieg, Kaffee blieb.", [("Kaffeepreis", "commodity:coffee")]),
+        ("en", "Tariffs on steel and aluminum hit Alcan Aluminium.", []),
+        (
+            "de",
+            "Die Rendite zehnjähriger Bundesanleihen und die Umlaufrendite stiegen.",
+            [
+                ("Rendite zehnjähriger Bundesanleihen", "yield:de10y"),
+                ("Umlaufrendite", "yield:de_umlaufrendite"),
+            ],
+        ),
+        ("en", "The 10-year Treasury yield rose.", [("10-year Treasury yield", "yield:us10y")]),
+        # words that are coins' names link only in their ticker or full form
+        ("en", "A stellar Tron sequel and an Avalanche game.", []),
+        (
+            "en",
+            "TRX and Bitcoin Cash fell.",
+            [("TRX", "crypto:tron"), ("Bitcoin Cash", "crypto:bitcoin_cash")],
+        ),
+        ("de", "Pirmin Zurbriggen (SUI) gewann.", []),
     ],
 )
 def test_matcher_on_sentences(
@@ -609,4 +634,3 @@ def test_german_compounds_of_names_of_several_words(
     catalog: Catalog, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(m.text, m.entity_id) for m in catalog.find(text, "de")] == expected
-

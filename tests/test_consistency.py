@@ -11,8 +11,11 @@ SHARED = Path(__file__).resolve().parents[1] / ".." / "shared"
 # Pinned floor: measured 1041/1068 = 0.975 on 2026-11-21 and 1783/1825 = 0.977 on 2026-11-22,
 # after index anaphors, implicit index subjects and previous-day levels added ~750 DAX figures,
 # then 1790/1822 = 0.982 after the glued names were split (scripts/dax_consistency.py). Raise it
-# when accuracy improves; never lower it without saying why in the commit.
-FLOOR = 0.982
+# when accuracy improves; never lower it without saying why in the commit. Lowered to 0.981 at
+# 1793/1826 = 0.9819: a percentage followed by a date ("-6,11 Prozent Am 10. Juni 2024") is no
+# longer read as a share ("30 % am Kapital"), which adds 4 listicle figures, 3 confirmed; the
+# fourth is the article's own error (DAX -6.11 % on 10 June 2024; ^GDAXI closed -0.34 %).
+FLOOR = 0.981
 MIN_DECIDED = 1800  # the extractor still finds the DAX figures it found when the floor was set
 
 

@@ -229,6 +229,29 @@ def test_unverifiable_reasons(fields, reason):
     assert (row["verification_status"], row["verification_reason"]) == ("unverifiable", reason)
 
 
+TNX = PriceStore.from_frame(
+    bars("^TNX", [("2025-03-10", 4.2, 4.25, 4.18, 4.22), ("2025-03-11", 4.22, 4.31, 4.2, 4.29)])
+)
+
+
+@pytest.mark.parametrize(
+    ("fields", "status"),
+    [
+        ({"kind": "absolute_change", "unit": "pp", "value": 0.07}, "confirmed"),  # 7 bp
+        (
+            {"kind": "absolute_change", "unit": "pp", "value": 0.07, "direction": "down"},
+            "contradicted",
+        ),
+        ({"kind": "level", "unit": "%", "value": 4.29, "direction": None}, "confirmed"),
+        ({"kind": "level", "unit": "%", "value": 4.5, "direction": None}, "contradicted"),
+    ],
+)
+def test_yields_change_in_points_and_stand_at_percent_levels(fields, status):
+    yield_event = {"entity_id": "yield:us10y", "entity_type": "yield", "symbol": "^TNX"}
+    row = check(TNX, **{"ref_date": dt.date(2025, 3, 11), **yield_event, **fields})
+    assert row["verification_status"] == status
+
+
 def test_week_to_date_from_the_close_before_the_week():
     row = check(
         DAX, period="week", ref_date=dt.date(2024, 12, 27), value=2.0, date_basis="explicit"

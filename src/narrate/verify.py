@@ -322,7 +322,11 @@ def verify_frame(
 
     # Claims as intervals in the unit they are stated in.
     is_pct = kind == "percent_change"
-    is_abs = (kind == "absolute_change") & ~np.isin(ev["unit"].to_numpy(object), ["%", "pp"])
+    # A yield is quoted in percent, so its change in percentage (or basis) points is the
+    # difference of two quotes, like index points; elsewhere "pp" has no price to compare.
+    claim_unit = ev["unit"].to_numpy(object)
+    yield_pp = (ev["entity_type"] == "yield").to_numpy() & (claim_unit == "pp")
+    is_abs = (kind == "absolute_change") & (~np.isin(claim_unit, ["%", "pp"]) | yield_pp)
     observed = np.where(is_abs, change_abs, change_pct)
     obs_lo = np.where(is_abs, low - prev_close, low_pct)
     obs_hi = np.where(is_abs, high - prev_close, high_pct)

@@ -324,7 +324,13 @@ def _compatible(entity: CatalogEntity, kind: EventKind, unit: str | None) -> boo
         return entity.type == "index"
     if kind in ("level", "absolute_change") and unit not in ("%", "pp"):
         return entity.type in _PRICED_TYPES
+    if kind == "percent_change":
+        return entity.type != "yield"  # a yield's percent figure is its level (_value_move)
     return True
+
+
+def _is_yield(mention: EntityMention | None, catalog_get) -> bool:
+    return mention is not None and catalog_get(mention.entity_id).type == "yield"
 
 
 def _pick_entity(
@@ -455,17 +461,24 @@ def _value_move(
     bare_before = before_text[: qualifier_match.start()] if qualifier_match else before_text
     prep = _preposition_before(text, lo, lo + len(bare_before), lex.preposition_fillers)
 
-    # "einen Gewinn von 2,4 Prozent" is a trigger phrase: its "Gewinn" is no profit figure.
-    trigger_spans = [(t.start, t.end) for t in sent.triggers]
+    # "einen Gewinn von 2,4 Prozent" is a trigger phrase: its "Gewinn" is no profit figure; the
+    # "Rendite" of "Rendite zehnjähriger Bundesanleihen" is part of a catalog name, a priced yield.
+    named_spans = [(t.start, t.end) for t in sent.triggers] + [
+        (e.start, e.end) for e in sent.entities
+    ]
     cue_before = any(
-        not _inside(c.start(), trigger_spans) for c in lex.non_price_re.finditer(text, lo, q.start)
+        not _inside(c.start(), named_spans) for c in lex.non_price_re.finditer(text, lo, q.start)
     )
     # "mit ihrer Marktkapitalisierung von 226,8 Mrd. Euro den größten Anteil": the amount is
     # named as a market value; what follows it is about something else.
     names_market_value = q.unit == "currency" and _market_value_of(
         text, lo, lo + len(bare_before), lex
     )
-    if cue_before or (lex.non_price_re.search(after_text[:40]) and not names_market_value):
+    cue_after = any(
+        not _inside(c.start(), named_spans)
+        for c in lex.non_price_re.finditer(text, q.end, min(q.end + 40, hi))
+    )
+    if cue_before or (cue_after and not names_market_value):
         return None
     if lex.hypothetical_re.search(text, sent.start, q.start) or lex.hypothetical_re.search(
         text, q.start, hi
@@ -518,9 +531,29 @@ def _value_move(
     unit: str | None
     kind: EventKind
     if q.unit == "%":
-        if lex.share_re.match(after_text) or prep in lex.level_prepositions:
-            return None  # "30 % der Marktkapitalisierung" is a share; "auf 4 %" a rate level
-        kind, unit = "percent_change", "%"
+        share = lex.share_re.match(after_text)
+        # "30 % der Marktkapitalisierung" is a share; in "2,16 Prozent am Mittwoch" the "am"
+        # opens a date.
+        if share and not any(q.end <= d.start < q.end + share.end() for d in sent.dates):
+            return None
+        if _is_yield(
+            _pick_entity(sent, q.start, clause, catalog_get, "level", "%")[0], catalog_get
+        ):
+            # A yield is quoted in percent: "stieg auf 2,13 Prozent" is its level, and "von 2,10
+            # Prozent am Vortag" the level it came from. "Stieg um 0,1 Prozent" would be a relative
+            # change of a rate, which market reports do not mean: no claim.
+            previous_level = prep in lex.previous_level_prepositions and any(
+                lo <= d.start < hi and d.start >= q.end for d in sent.dates
+            )
+            if previous_level:
+                direction = None
+            elif not (level_construction or (level_verb and not trigger_in_clause)):
+                return None
+            kind, unit = "level", "%"
+        elif prep in lex.level_prepositions:
+            return None  # "auf 4 %" is a rate level, and no yield is named
+        else:
+            kind, unit = "percent_change", "%"
     elif q.unit == "pp":
         kind, unit = "absolute_change", "pp"
     elif q.unit == "currency":
