@@ -69,13 +69,14 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 # language). Floors are the figures measured when they were last raised, rounded down; raise them
 # as accuracy improves, never lower one without saying why in the commit. "dev" is the split the
 # rules were tuned on; "test" is held out (see corpus/gold/README.md).
-# Measured 2026-11-22 (`narrate eval moves`), after the catalog grew to twelve indices and
-# ambiguous names needed context: de dev P 0.9814 R 0.8919 F1 0.9345 (528 of 592 gold, 538
-# predicted); de test P 0.8922 R 0.7947 F1 0.8406 (240 of 302, 269 predicted; its errors are
-# not looked at); en dev P 0.8611 R 0.4769 F1 0.6139 (31 of 65, 36 predicted).
+# Measured 2026-11-22 (`narrate eval moves`), after the catalog grew to twelve indices, ambiguous
+# names needed context and yields, commodities and crypto were added: de dev P 0.9817 R 0.9037
+# F1 0.9411 (535 of 592 gold, 545 predicted); de test P 0.8938 R 0.8079 F1 0.8487 (244 of 302,
+# 273 predicted; its errors are not looked at); en dev P 0.8611 R 0.4769 F1 0.6139 (31 of 65,
+# 36 predicted).
 MOVE_FLOORS = {
-    ("de", "dev"): {"precision": 0.981, "recall": 0.891, "f1": 0.934},
-    ("de", "test"): {"precision": 0.892, "recall": 0.794, "f1": 0.840},
+    ("de", "dev"): {"precision": 0.981, "recall": 0.903, "f1": 0.941},
+    ("de", "test"): {"precision": 0.893, "recall": 0.807, "f1": 0.848},
     ("en", "dev"): {"precision": 0.861, "recall": 0.476, "f1": 0.613},
 }
 
