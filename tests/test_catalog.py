@@ -156,7 +156,7 @@ def test_listings_hold_other_quotes(catalog: Catalog) -> None:
 def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
     assert counts["company"] > 1050
-    assert counts["index"] == 20
+    assert counts["index"] == 33
     assert (counts["commodity"], counts["crypto"], counts["currency"], counts["yield"]) == (
         19,
         20,
@@ -362,7 +362,36 @@ def test_german_genitive(alias: str, genitive: str | None) -> None:
             "Die Nasdaq 100 schloss höher, Nasdaq tiefer.",
             [("Nasdaq 100", "index:nasdaq100"), ("Nasdaq", "index:nasdaq_composite")],
         ),
-        ("de", "Der MSCI World stieg.", []),
+        # The MSCI World is an index of the catalog now (unpriced), never the company MSCI Inc.
+        ("de", "Der MSCI World stieg.", [("MSCI World", "index:msci_world")]),
+        ("de", "Der MSCI-World-Index stieg.", [("MSCI-World-Index", "index:msci_world")]),
+        ("de", "Der MSCI Europe fiel.", []),
+        (
+            "de",
+            "Der Wiener Leitindex ATX stieg, der Ibex 35 und der FTSE MIB gaben nach.",
+            [
+                ("Wiener Leitindex ATX", "index:atx"),
+                ("Ibex 35", "index:ibex35"),
+                ("FTSE MIB", "index:ftse_mib"),
+            ],
+        ),
+        (
+            "de",
+            "Der Stoxx 600 und der Euro Stoxx 50 stiegen, der Bovespa fiel.",
+            [
+                ("Stoxx 600", "index:stoxx600"),
+                ("Euro Stoxx 50", "index:eurostoxx50"),
+                ("Bovespa", "index:bovespa"),
+            ],
+        ),
+        (
+            "de",
+            "Die Schwarz-Gruppe und Aldi Süd.",
+            [
+                ("Schwarz-Gruppe", "company:schwarz_gruppe"),
+                ("Aldi Süd", "company:aldi"),
+            ],
+        ),
         ("en", "Nvidia shares fell almost 3% on Tuesday.", [("Nvidia", NVIDIA)]),
         ("en", "Apple's stock rose 2%.", [("Apple", APPLE)]),
         (
@@ -391,6 +420,40 @@ def test_german_genitive(alias: str, genitive: str | None) -> None:
             [("Bitcoin", "crypto:bitcoin"), ("crypto market", "aggregate:crypto_market")],
         ),
         ("en", "Stocks in the euro zone fell.", []),
+        (
+            # "S&P/TSX", "S&P/ASX" and "S&P BSE" are not the S&P 500's bare "S&P"
+            "en",
+            "The S&P/TSX composite index and the S&P/ASX 200 rose; the S&P BSE Sensex fell.",
+            [
+                ("S&P/TSX composite", "index:sp_tsx"),
+                ("S&P/ASX 200", "index:asx200"),
+                ("S&P BSE Sensex", "index:sensex"),
+            ],
+        ),
+        (
+            "en",
+            "Nifty to trade rangebound, Bank Nifty may consolidate.",
+            [("Nifty", "index:nifty50")],
+        ),
+        ("en", "NFTs via Nifty Gateway and on the TSX Venture board.", []),
+        (
+            "en",
+            "The pan-European STOXX 600 fell; the FTSE 250 and the FTSE 100 rose.",
+            [
+                ("pan-European STOXX 600", "index:stoxx600"),
+                ("FTSE 250", "index:ftse250"),
+                ("FTSE 100", "index:ftse100"),
+            ],
+        ),
+        ("en", "The ATX motherboard; Austria's ATX fell.", [("Austria's ATX", "index:atx")]),
+        (
+            "en",
+            "ByteDance and Epic Games.",
+            [
+                ("ByteDance", "company:bytedance"),
+                ("Epic Games", "company:epic_games"),
+            ],
+        ),
         ("de", "Der Kaffeepreis stieg, Kaffee blieb.", [("Kaffeepreis", "commodity:coffee")]),
         ("en", "Tariffs on steel and aluminum hit Alcan Aluminium.", []),
         (
@@ -634,3 +697,35 @@ def test_german_compounds_of_names_of_several_words(
     catalog: Catalog, text: str, expected: list[tuple[str, str]]
 ) -> None:
     assert [(m.text, m.entity_id) for m in catalog.find(text, "de")] == expected
+
+
+def test_new_indices_name_the_calendar_of_their_symbol(catalog: Catalog) -> None:
+    # The entity's own exchange wins in calendar_name; it must agree with the symbol table, so a
+    # symbol looked up without its entity gets the same trading days.
+    from narrate.prices.calendars import _mapping
+
+    table = _mapping()["symbols"]
+    for key in ("stoxx600", "ftse250", "ibex35", "ftse_mib", "aex", "atx", "sp_tsx", "asx200"):
+        entity = catalog.get(f"index:{key}")
+        assert table[entity.symbol] == entity.exchange, key
+    for key in ("nifty50", "sensex", "taiex", "bovespa"):
+        entity = catalog.get(f"index:{key}")
+        assert table[entity.symbol] == entity.exchange, key
+    assert catalog.get("index:msci_world").symbol is None  # an ETF is not the index
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "linked"),
+    [
+        ("de", "Bosch-Chef Stefan Hartung kündigte Stellenabbau an.", ["company:bosch"]),
+        ("de", "Das sagte Hans-Stephan Bosch, der für den Betrieb zuständig ist.", []),
+        ("en", "Bosch Q1 net up 26 per cent at Rs 326 crore", []),  # Bosch Ltd, India
+        ("en", "Van Helsing returns to the screen.", []),
+        ("de", "Das Rüstungs-Start-up Helsing sammelte Milliarden ein.", ["company:helsing"]),
+        ("en", "Perplexity is the word for it.", []),
+    ],
+)
+def test_private_names_that_are_surnames_or_words(
+    catalog: Catalog, lang: str, text: str, linked: list[str]
+) -> None:
+    assert [m.entity_id for m in catalog.find(text, lang)] == linked
