@@ -114,6 +114,7 @@ class Lexicon:
     place_prep_re: re.Pattern[str]  # anchored at the end of the text before an index name
     year_comparison_re: re.Pattern[str]  # anchored at the end of the text before a year
     member_re: re.Pattern[str]  # anchored right after an index name: "Dax-Spitze", "DAX-Werte"
+    member_prefix_re: re.Pattern[str]  # anchored at the end before one: "bottom of the STOXX 600"
     level_noun_re: re.Pattern[str]
     level_noun_period: dict[str, Period]
     article_re: re.Pattern[str]  # anchored at the end of the text before a number
@@ -210,6 +211,7 @@ def lexicon(lang: str) -> Lexicon:
         member_re=re.compile(
             rf"[-\s]?(?:{_alternation(data['member_suffixes'])})(?!\w)", re.IGNORECASE
         ),
+        member_prefix_re=re.compile(rf"{_words(data['member_prefixes'])}\s*$", re.IGNORECASE),
         level_noun_re=re.compile(
             _words([f for g in data["level_nouns"] for f in g["forms"]]), re.IGNORECASE
         ),
@@ -848,7 +850,11 @@ def find_moves(
             frozenset(
                 e
                 for e in s_entities
-                if catalog_get(e.entity_id).type == "index" and lex.member_re.match(text, e.end)
+                if catalog_get(e.entity_id).type == "index"
+                and (
+                    lex.member_re.match(text, e.end)
+                    or lex.member_prefix_re.search(text, max(s_start, e.start - 40), e.start)
+                )
             ),
             frozenset(
                 e
