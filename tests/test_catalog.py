@@ -81,6 +81,7 @@ def test_entity_file_loads_and_is_well_formed(name: str) -> None:
 
 
 def test_yaml_files_have_no_duplicate_keys_or_aliases() -> None:
+    # read_entities_yaml refuses a key given twice (test below); aliases are checked here.
     for name in CURATED_FILES:
         for entity in read_entities_yaml(_read(name), name):
             for lang, forms in entity.aliases.items():
@@ -729,3 +730,9 @@ def test_private_names_that_are_surnames_or_words(
     catalog: Catalog, lang: str, text: str, linked: list[str]
 ) -> None:
     assert [m.entity_id for m in catalog.find(text, lang)] == linked
+
+
+def test_a_key_given_twice_is_an_error_naming_the_file() -> None:
+    text = "- id: index:x\n  name: X\n  type: index\n  aliases:\n    en: [A]\n    en: [B]\n"
+    with pytest.raises(CatalogError, match=r"extra\.yaml: not valid YAML: .*duplicate key 'en'"):
+        read_entities_yaml(text, "extra.yaml")

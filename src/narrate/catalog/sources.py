@@ -116,9 +116,29 @@ def validate_entity(raw: Any, source: str, index: int) -> CatalogEntity:
     return entity
 
 
+class _UniqueKeyLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+    """YAML loading that refuses a key given twice in one mapping: YAML keeps the last silently,
+    so a second `en:` list of aliases would replace the first."""
+
+
+def _unique_mapping(loader: yaml.SafeLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {key!r}", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+
+
 def _yaml_list(text: str, source: str) -> list[Any]:
     try:
-        data = read_yaml(text)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
     except yaml.YAMLError as error:
         raise CatalogError(f"{source}: not valid YAML: {error}") from None
     if data is None:
