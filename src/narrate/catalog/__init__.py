@@ -12,7 +12,7 @@ generated companies) and `non_entities.yaml` (forms that block a wrong link).
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from importlib import resources
 from pathlib import Path
@@ -219,20 +219,20 @@ def _apply_patches(
         entities[entity_id] = entity.model_copy(update={"aliases": merged})
 
 
-def _with_german_genitives(
-    entity: CatalogEntity, ranks: AliasRanks, rules: AliasRules
+def _with_german_forms(
+    entity: CatalogEntity, ranks: AliasRanks, derive: Callable[[str], str | None]
 ) -> CatalogEntity:
-    """Company names get their German -s genitive ("Nvidias") as a German alias."""
+    """The entity with German aliases derived from its German and language-neutral ones; each
+    derived form takes the rank of the form it came from."""
     known = set(entity.aliases.get("any", ())) | set(entity.aliases.get("de", ()))
     entity_ranks = ranks[entity.id]
     added = []
     for form in (*entity.aliases.get("any", ()), *entity.aliases.get("de", ())):
-        # Only one-word names: "Chipkonzern Nvidias" or "Deutsche Banks" is not German.
-        genitive = None if " " in form else german_genitive(form, rules)
-        if genitive and genitive not in known:
-            known.add(genitive)
-            added.append(genitive)
-            entity_ranks.setdefault(genitive, entity_ranks.get(form, RANK_CURATED))
+        derived = derive(form)
+        if derived and derived not in known:
+            known.add(derived)
+            added.append(derived)
+            entity_ranks.setdefault(derived, entity_ranks.get(form, RANK_CURATED))
     if not added:
         return entity
     aliases = {lang: list(forms) for lang, forms in entity.aliases.items()}
@@ -240,30 +240,21 @@ def _with_german_genitives(
     return entity.model_copy(update={"aliases": aliases})
 
 
-def _with_german_compounds(entity: CatalogEntity, ranks: AliasRanks) -> CatalogEntity:
-    """Names of several words get their German compound form as a German alias.
+def _genitive(rules: AliasRules) -> Callable[[str], str | None]:
+    """Company names get their German -s genitive ("Nvidias"); only one-word names: "Chipkonzern
+    Nvidias" is German, "Deutsche Banks" is not."""
+    return lambda form: None if " " in form else german_genitive(form, rules)
 
-    German joins a name of several words to the noun after it with hyphens: "Siemens-Energy-
+
+def _compound(form: str) -> str | None:
+    """German joins a name of several words to the noun after it with hyphens: "Siemens-Energy-
     Papiere", "Deutsche-Bank-Aktie", "Hang-Seng-Index". Without the hyphenated form the matcher
-    finds only the first word ("Siemens", a different company) or nothing.
-    """
-    known = set(entity.aliases.get("any", ())) | set(entity.aliases.get("de", ()))
-    entity_ranks = ranks[entity.id]
-    added = []
-    for form in (*entity.aliases.get("any", ()), *entity.aliases.get("de", ())):
-        words = form.split(" ")
-        if len(words) < 2 or any(char in form for char in ",()/"):
-            continue  # "S&P 500" and "Dow Jones" join; "Brown-Forman, Class B" does not
-        compound = "-".join(words)
-        if compound not in known:
-            known.add(compound)
-            added.append(compound)
-            entity_ranks.setdefault(compound, entity_ranks.get(form, RANK_CURATED))
-    if not added:
-        return entity
-    aliases = {lang: list(forms) for lang, forms in entity.aliases.items()}
-    aliases["de"] = [*aliases.get("de", []), *added]
-    return entity.model_copy(update={"aliases": aliases})
+    finds only the first word ("Siemens", a different company) or nothing. "S&P 500" and "Dow
+    Jones" join; "Brown-Forman, Class B" does not."""
+    words = form.split(" ")
+    if len(words) < 2 or any(char in form for char in ",()/"):
+        return None
+    return "-".join(words)
 
 
 def _assemble(
@@ -292,8 +283,8 @@ def _assemble(
     final = []
     for entity in entities.values():
         if entity.type == "company":
-            entity = _with_german_genitives(entity, ranks, rules)
-        entity = _with_german_compounds(entity, ranks)
+            entity = _with_german_forms(entity, ranks, _genitive(rules))
+        entity = _with_german_forms(entity, ranks, _compound)
         problems = entity_problems(entity)
         if problems:
             raise CatalogError(f"entity {entity.id!r} after merging: {'; '.join(problems)}")
