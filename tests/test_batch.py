@@ -303,15 +303,15 @@ def test_glob_and_field_mapping_through_the_cli(tmp_path):
 
 
 def test_user_catalog_reaches_every_worker(tmp_path):
-    corpus = tmp_path / "atx"
+    corpus = tmp_path / "bux"
     corpus.mkdir()
     for i in range(6):
-        text = f"5. März 2024\n\nDer Wiener Leitindex ATX stieg am Dienstag um 1,{i} Prozent.\n"
+        text = f"5. März 2024\n\nDer Budapester Leitindex BUX stieg am Dienstag um 1,{i} Prozent.\n"
         (corpus / f"a{i}.txt").write_text(text, encoding="utf-8")
     catalog = tmp_path / "mine.csv"
     catalog.write_text(
         "id,name,type,symbol,isin,exchange,currency,aliases_de,aliases_en,aliases_any\n"
-        "index:atx,ATX,index,^ATX,AT0000999982,XWBO,EUR,Wiener Leitindex ATX,,ATX\n",
+        "index:bux,BUX,index,^BUX.BD,,XBUD,HUF,Budapester Leitindex BUX,,BUX\n",
         encoding="utf-8",
     )
     out = tmp_path / "out"
@@ -320,11 +320,11 @@ def test_user_catalog_reaches_every_worker(tmp_path):
     assert proc.returncode == 0, proc.stderr
     events = frame(out, "events")
     assert len(events) == 6
-    assert set(events["entity_id"]) == {"index:atx"} and set(events["symbol"]) == {"^ATX"}
-    # Without the file the ATX is not in the catalog: no linked event.
+    assert set(events["entity_id"]) == {"index:bux"} and set(events["symbol"]) == {"^BUX.BD"}
+    # Without the file the BUX is not in the catalog: no linked event.
     plain = tmp_path / "plain"
     assert cli(str(corpus), "-o", str(plain), "-q").returncode == 0
-    assert "index:atx" not in set(frame(plain, "events").get("entity_id", []))
+    assert "index:bux" not in set(frame(plain, "events").get("entity_id", []))
 
 
 def test_unreachable_dask_scheduler_is_a_setup_error(small, tmp_path):
