@@ -73,11 +73,12 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 # names needed context and yields, commodities and crypto were added: de dev P 0.9817 R 0.9037
 # F1 0.9411 (535 of 592 gold, 545 predicted); de test P 0.8938 R 0.8079 F1 0.8487 (244 of 302,
 # 273 predicted; its errors are not looked at); en dev P 0.8611 R 0.4769 F1 0.6139 (31 of 65,
-# 36 predicted).
+# 36 predicted), then P 0.8857 F1 0.6200 (35 predicted) once an unknown name in the clause keeps
+# the entity named outside it from taking the figure.
 MOVE_FLOORS = {
     ("de", "dev"): {"precision": 0.981, "recall": 0.903, "f1": 0.941},
     ("de", "test"): {"precision": 0.893, "recall": 0.807, "f1": 0.848},
-    ("en", "dev"): {"precision": 0.861, "recall": 0.476, "f1": 0.613},
+    ("en", "dev"): {"precision": 0.885, "recall": 0.476, "f1": 0.619},
 }
 
 

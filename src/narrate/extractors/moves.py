@@ -47,6 +47,7 @@ _PRICED_TYPES = {"company", "commodity", "crypto", "currency"}
 # weiteten ihre jüngsten Verluste aus": 3 words between).
 _SUBJECT_WINDOW_WORDS = 5
 _WORD_RE = re.compile(r"\w+")
+_CAPITALISED = re.compile(r"(?<![\w.])[A-Z][a-z]+(?:[-'][A-Za-z]+)?\b")
 # An index anaphor ("der Index") refers to an index named at most this far before it.
 _ANAPHOR_REACH = 1500
 # A company anaphor ("die Aktie") refers to a company named at most this far before it: the
@@ -128,6 +129,8 @@ class Lexicon:
     joiner_re: re.Pattern[str]  # the whole gap between two listed entities
     link_re: re.Pattern[str]  # the whole gap between a trigger noun and its entity
     question_marks: tuple[str, ...]
+    proper_noun_subjects: bool  # names, and only names, are capitalised mid-sentence
+    name_stopwords: frozenset[str]  # capitalised words that are no names ("Monday", "Fed")
 
 
 def _alternation(forms: Sequence[str]) -> str:
@@ -237,6 +240,8 @@ def lexicon(lang: str) -> Lexicon:
         joiner_re=re.compile(rf"^\s*(?:{_alternation(data['list_joiners'])})?\s*$", re.IGNORECASE),
         link_re=re.compile(rf"^\s*(?:{_alternation(data['link_words'])})?\s*$", re.IGNORECASE),
         question_marks=tuple(data["question_marks"]),
+        proper_noun_subjects=bool(data["proper_noun_subjects"]),
+        name_stopwords=frozenset(data["name_stopwords"]),
     )
 
 
@@ -432,6 +437,26 @@ def _market_value_of(text: str, lo: int, pos: int, lex: Lexicon) -> bool:
     return len(gap) == 1 and gap[0] in lex.of_prepositions
 
 
+def _unknown_name_before(text: str, sentence_start: int, lo: int, pos: int, lex: Lexicon) -> bool:
+    """True when the clause before a number holds a capitalised name that is no entity.
+
+    Only for languages that capitalise names alone (`proper_noun_subjects`; German capitalises
+    every noun), and not in a headline written in title case. The first word of the sentence and
+    the words of `name_stopwords` do not count.
+    """
+    if not lex.proper_noun_subjects:
+        return False
+    words = _WORD_RE.findall(text, sentence_start, pos)
+    if sum(w[0].isupper() for w in words) * 2 > len(words):
+        return False  # a headline in title case ("XRP Remains Weak, Declines Another 10%")
+    for m in _CAPITALISED.finditer(text, lo, pos):
+        if m.start() == sentence_start or text[sentence_start : m.start()].strip() == "":
+            continue
+        if m.group() not in lex.name_stopwords:
+            return True
+    return False
+
+
 def _date_for(sent: _Sentence, pos: int, clause: tuple[int, int]) -> DateMention | None:
     """The date in the move's clause; else the last one before it in the sentence.
 
@@ -599,6 +624,8 @@ def _value_move(
     entity, entity_in_clause = _pick_entity(sent, q.start, clause, catalog_get, kind, unit)
     if entity is None:
         return None
+    if not entity_in_clause and _unknown_name_before(text, sent.start, lo, q.start, lex):
+        return None  # "packaging maker Huhtamaki is also up by 6%": a name narrate does not know
     if kind == "level" and q.unit == "number" and catalog_get(entity.entity_id).type != "index":
         return None
 
