@@ -14,6 +14,7 @@ import csv
 import math
 import re
 from collections import Counter
+from dataclasses import dataclass
 from datetime import date as _date
 from pathlib import Path
 from typing import Literal
@@ -90,14 +91,21 @@ def repair_glued_words(text: str, names: Counter | None = None) -> str:
     return _GLUED_TOKEN.sub(lambda m: _split_glued(m.group(), names), text)
 
 
+def _follower_splits(token: str):
+    """(head, word) for each word of _GLUED_FOLLOWERS that `token` ends in after 3+ letters,
+    shortest word first."""
+    for size in range(2, min(len(token) - 3, 16) + 1):
+        if token[-size:] in _GLUED_FOLLOWERS:
+            yield token[:-size], token[-size:]
+
+
 def _glued_split(token: str, names: Counter) -> tuple[str, str] | None:
     """(name, word) when `token` is a known name glued to a word of _GLUED_FOLLOWERS."""
     if token in _REAL_WORDS:
         return None
     best = None
-    for size in range(2, min(len(token) - 3, 16) + 1):
-        head, tail = token[:-size], token[-size:]
-        if tail not in _GLUED_FOLLOWERS or (tail == "in" and _FEMININE.search(token)):
+    for head, tail in _follower_splits(token):
+        if tail == "in" and _FEMININE.search(token):
             continue
         glued_to = names[_GLUED_HEAD + head]
         known = names[head] >= _NAME_MIN_COUNT or (len(head) > 3 and glued_to >= 2)
@@ -128,9 +136,8 @@ def glue_counts(bodies) -> Counter:
     for token in tokens:
         if not _GLUED_TOKEN.fullmatch(token):
             continue
-        for size in range(2, min(len(token) - 3, 16) + 1):
-            if token[-size:] in _GLUED_FOLLOWERS:
-                glued.setdefault(token[:-size], set()).add(token[-size:])
+        for head, tail in _follower_splits(token):
+            glued.setdefault(head, set()).add(tail)
     for head, tails in glued.items():
         names[_GLUED_HEAD + head] = len(tails)
     return names
@@ -528,6 +535,35 @@ def _company(entity_id: str | None) -> bool:
     return bool(entity_id) and entity_id.startswith("company:")
 
 
+@dataclass
+class _RecallTally:
+    """Expected and linked mentions, overall and for companies, while a scorer walks a dataset."""
+
+    expected: int = 0
+    linked: int = 0
+    company_expected: int = 0
+    company_linked: int = 0
+
+    def add(self, entity_id: str, linked: bool) -> None:
+        company = _company(entity_id)
+        self.expected += 1
+        self.company_expected += company
+        self.linked += linked
+        self.company_linked += linked and company
+
+    def recall(self, dataset: str, spans: int, with_code: int, misses: list[dict]) -> EntityRecall:
+        return EntityRecall(
+            dataset=dataset,
+            spans=spans,
+            with_code=with_code,
+            expected=self.expected,
+            linked=self.linked,
+            company_expected=self.company_expected,
+            company_linked=self.company_linked,
+            misses=misses,
+        )
+
+
 def score_finentity(paragraphs: list[dict], catalog) -> EntityRecall:
     """Alias-matcher recall on FinEntity spans whose Reuters code names a catalog entity.
 
@@ -540,7 +576,8 @@ def score_finentity(paragraphs: list[dict], catalog) -> EntityRecall:
         catalog: The catalog to score.
     """
     matcher, codes = catalog.matcher("en"), catalog.identifiers()
-    spans = with_code = expected = linked = company_expected = company_linked = 0
+    spans = with_code = 0
+    tally = _RecallTally()
     misses: list[dict] = []
     for index, paragraph in enumerate(paragraphs):
         text = paragraph["content"]
@@ -558,26 +595,14 @@ def score_finentity(paragraphs: list[dict], catalog) -> EntityRecall:
             entity_id = code_at.get(gap.end())
             if entity_id is None:
                 continue
-            expected += 1
-            company_expected += _company(entity_id)
             if mentions is None:
                 mentions = matcher.find(text)
             found = [m for m in mentions if m.start < span[1] and span[0] < m.end]
-            if any(m.entity_id == entity_id for m in found):
-                linked += 1
-                company_linked += _company(entity_id)
-                continue
-            misses.append(_entity_miss(f"finentity:{index}", text, span, entity_id, found))
-    return EntityRecall(
-        dataset="finentity",
-        spans=spans,
-        with_code=with_code,
-        expected=expected,
-        linked=linked,
-        company_expected=company_expected,
-        company_linked=company_linked,
-        misses=misses,
-    )
+            linked = any(m.entity_id == entity_id for m in found)
+            tally.add(entity_id, linked)
+            if not linked:
+                misses.append(_entity_miss(f"finentity:{index}", text, span, entity_id, found))
+    return tally.recall("finentity", spans, with_code, misses)
 
 
 def score_sentfin(
@@ -595,7 +620,8 @@ def score_sentfin(
         catalog: The catalog to score.
     """
     matcher = catalog.matcher("en")
-    spans = known = expected = linked = company_expected = company_linked = 0
+    spans = known = 0
+    tally = _RecallTally()
     misses: list[dict] = []
     for index, (title, names) in enumerate(headlines):
         mentions = None
@@ -607,28 +633,17 @@ def score_sentfin(
             entity_id = gold[name]
             if entity_id is None:
                 continue
-            expected += 1
-            company_expected += _company(entity_id)
             if mentions is None:
                 mentions = matcher.find(title)
-            if any(m.entity_id == entity_id for m in mentions):
-                linked += 1
-                company_linked += _company(entity_id)
+            linked = any(m.entity_id == entity_id for m in mentions)
+            tally.add(entity_id, linked)
+            if linked:
                 continue
             start = title.find(name)
             span = (start, start + len(name)) if start >= 0 else (0, 0)
             found = [m for m in mentions if m.start < span[1] and span[0] < m.end]
             misses.append(_entity_miss(f"sentfin:{index}", title, span, entity_id, found, name))
-    return EntityRecall(
-        dataset="sentfin",
-        spans=spans,
-        with_code=known,
-        expected=expected,
-        linked=linked,
-        company_expected=company_expected,
-        company_linked=company_linked,
-        misses=misses,
-    )
+    return tally.recall("sentfin", spans, known, misses)
 
 
 def _entity_miss(

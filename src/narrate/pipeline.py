@@ -15,7 +15,7 @@ from narrate import langid, nlp
 from narrate.assemble import assemble
 from narrate.catalog import Catalog, load_catalog
 from narrate.extractors.dates import find_dates
-from narrate.extractors.moves import company_anaphors, find_moves, index_anaphors
+from narrate.extractors.moves import anaphors, find_moves
 from narrate.extractors.numbers import find_quantities
 from narrate.lang import SUPPORTED
 from narrate.records import Article, Event, Problem, Record, UnlinkedEntity
@@ -89,8 +89,7 @@ def process(
     catalog = catalog or load_catalog(settings.catalog)
     text = article.text
     entities, ambiguous = catalog.link(text, lang)
-    entities = index_anaphors(text, entities, lang, catalog.get)
-    entities = company_anaphors(text, entities, lang, catalog.get)
+    entities = anaphors(text, entities, lang, catalog.get)
     quantities = find_quantities(text, lang)
     dates = find_dates(text, lang, article.published)
     # Only paragraphs that name an entity can hold a move: the rest are not even tokenized.

@@ -81,13 +81,10 @@ class IdentifierMatcher:
                 return self._symbols[candidate]
         return None
 
-    def find(self, text: str) -> list[EntityMention]:
-        """Mentions of codes that name a catalog entity, in text order; the span is the code."""
-        return [mention for mention, _ in self.find_with_spans(text)]
-
     def find_with_spans(self, text: str) -> list[tuple[EntityMention, tuple[int, int]]]:
-        """Each code mention with the span of the whole code: "(NASDAQ: NVDA)" names Nvidia
-        with "NVDA"; its "NASDAQ" is no mention of the index."""
+        """Mentions of codes that name a catalog entity, in text order, each with the span of the
+        whole code: "(NASDAQ: NVDA)" names Nvidia with "NVDA"; its "NASDAQ" is no mention of the
+        index."""
         found: list[tuple[EntityMention, tuple[int, int]]] = []
         for m in _RIC.finditer(text):
             suffix = self._rules.ric_suffixes.get(m["ex"])

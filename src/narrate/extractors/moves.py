@@ -540,11 +540,11 @@ def _value_move(
         qualifier_word = next(w for w, (_, lq) in lex.qualifier_map.items() if lq == wanted)
         direction = direction or crossed
     # "…, nach 18.747,11 Punkten am Vortag": the level the day started from, on its own date.
-    previous_level = (
-        prep in lex.previous_level_prepositions
-        and q.unit != "%"
-        and any(lo <= d.start < hi and d.start >= q.end for d in sent.dates)
+    # A percentage is such a level only for a yield (below).
+    from_dated_level = prep in lex.previous_level_prepositions and any(
+        lo <= d.start < hi and d.start >= q.end for d in sent.dates
     )
+    previous_level = from_dated_level and q.unit != "%"
     if previous_level:
         direction = None
     level_construction = (
@@ -569,9 +569,7 @@ def _value_move(
             # A yield is quoted in percent: "stieg auf 2,13 Prozent" is its level, and "von 2,10
             # Prozent am Vortag" the level it came from. "Stieg um 0,1 Prozent" would be a relative
             # change of a rate, which market reports do not mean: no claim.
-            previous_level = prep in lex.previous_level_prepositions and any(
-                lo <= d.start < hi and d.start >= q.end for d in sent.dates
-            )
+            previous_level = from_dated_level
             if previous_level:
                 direction = None
             elif not (level_construction or (level_verb and not trigger_in_clause)):
@@ -748,48 +746,38 @@ def _joined_by_level_preposition(gap: str, lex: Lexicon) -> bool:
     return 0 < len(words) <= 3 and words[-1] in lex.level_prepositions and "," not in gap
 
 
-def index_anaphors(
+def anaphors(
     text: str, entities: Sequence[EntityMention], lang: str, catalog_get
 ) -> list[EntityMention]:
-    """Mentions of "der Index", "das Börsenbarometer", "the index", linked to the index last named.
+    """The entities plus the anaphors that refer back to them, in text order.
 
-    Market reports name the index once and then refer back to it; without this, "Seit
-    Jahresanfang stieg der Index um 12,72 Prozent" has no entity. The anaphor links to the last
-    index named before it, if that is at most _ANAPHOR_REACH characters back.
+    Market reports name an entity once and then refer back to it; without this, "Seit
+    Jahresanfang stieg der Index um 12,72 Prozent" or "Die SAP SE-Aktie weist den größten
+    Börsenwert aus. Die Marktkapitalisierung der Aktie beträgt 241,291 Mrd. Euro." has no entity.
+    An index anaphor ("der Index", "das Börsenbarometer", "the index") links to the index named
+    last, at most _ANAPHOR_REACH characters back; a company anaphor ("die Aktie", "das Papier",
+    "its shares") to the company named last, at most _COMPANY_ANAPHOR_REACH back (an index named
+    in between, "im DAX", does not stand in the way).
     """
     lex = lexicon(lang)
-    indices = [e for e in entities if catalog_get(e.entity_id).type == "index"]
-    found = []
-    for m in lex.anaphor_re.finditer(text):
-        reach = m.start() - _ANAPHOR_REACH
-        before = [e for e in indices if reach <= e.end <= m.start()]
-        if before and not any(e.start < m.end() and m.start() < e.end for e in entities):
-            found.append(
-                EntityMention(
-                    start=m.start(), end=m.end(), text=m.group(), entity_id=before[-1].entity_id
-                )
-            )
-    return sorted([*entities, *found], key=lambda e: (e.start, e.end))
+    linked = _link_anaphors(text, entities, lex.anaphor_re, _ANAPHOR_REACH, "index", catalog_get)
+    return _link_anaphors(
+        text, linked, lex.company_anaphor_re, _COMPANY_ANAPHOR_REACH, "company", catalog_get
+    )
 
 
-def company_anaphors(
-    text: str, entities: Sequence[EntityMention], lang: str, catalog_get
+def _link_anaphors(
+    text: str,
+    entities: Sequence[EntityMention],
+    pattern: re.Pattern[str],
+    reach: int,
+    entity_type: str,
+    catalog_get,
 ) -> list[EntityMention]:
-    """Mentions of "die Aktie", "das Papier", linked to the company named last before them.
-
-    "Die SAP SE-Aktie weist den größten Börsenwert aus. Die Marktkapitalisierung der Aktie
-    beträgt 241,291 Mrd. Euro." Only a company named at most _COMPANY_ANAPHOR_REACH characters
-    before the anaphor counts (an index named in between, "im DAX", does not stand in the way).
-    """
-    lex = lexicon(lang)
+    candidates = [e for e in entities if catalog_get(e.entity_id).type == entity_type]
     found = []
-    for m in lex.company_anaphor_re.finditer(text):
-        before = [
-            e
-            for e in entities
-            if m.start() - _COMPANY_ANAPHOR_REACH <= e.end <= m.start()
-            and catalog_get(e.entity_id).type == "company"
-        ]
+    for m in pattern.finditer(text):
+        before = [e for e in candidates if m.start() - reach <= e.end <= m.start()]
         if before and not any(e.start < m.end() and m.start() < e.end for e in entities):
             found.append(
                 EntityMention(
