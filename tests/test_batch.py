@@ -68,12 +68,13 @@ def frame(outdir: Path, name: str) -> pd.DataFrame:
         "articles": ["source"],
         "errors": ["source", "code", "message"],
         "verifications": ["event_id"],
+        "unlinked": ["source", "start", "end"],
     }[name]
     return df.sort_values(keys, kind="stable").reset_index(drop=True)
 
 
 def assert_same_output(a: Path, b: Path) -> None:
-    for name in ("events", "articles", "errors"):
+    for name in ("events", "articles", "errors", "unlinked"):
         pd.testing.assert_frame_equal(frame(a, name), frame(b, name))
 
 
@@ -430,6 +431,44 @@ def test_models_fill_sentiment_in_events_and_articles(tiny, tmp_path):
     assert frame(plain, "events")["sentiment_label"].isna().all()
     key = ["source", "start", "end", "event_id"]
     assert frame(plain, "events")[key].equals(events[key])
+
+
+UNLINKED_TEXT = (
+    "Shares of Wizz Air fell 6% on Tuesday, while Siemens rose 2%. "
+    "Continental said it would cut flights."
+)
+
+
+def test_unlinked_names_are_kept_in_their_own_table(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "u.txt").write_text(UNLINKED_TEXT + "\n", encoding="utf-8")
+    (corpus / "v.txt").write_text("Der Dax fiel am Dienstag um 1,4 Prozent.\n", encoding="utf-8")
+    plain = tmp_path / "plain"
+    result = CliRunner().invoke(app, ["batch", str(corpus), "-o", str(plain), "--no-models", "-q"])
+    assert result.exit_code == 0, result.output
+    rows = frame(plain, "unlinked").to_dict("records")
+    # Without models only the catalog's own decision: "Continental" with no company context.
+    assert [(r["text"], r["reason"], list(r["candidates"])) for r in rows] == [
+        ("Continental", "ambiguous", ["company:DE0005439004"])
+    ]
+    article = frame(plain, "articles").set_index("source").loc[str(corpus / "u.txt")]
+    assert rows[0]["article_id"] == article["article_id"]
+    assert UNLINKED_TEXT[rows[0]["start"] : rows[0]["end"]] == "Continental"
+
+    shipped = ROOT / "models" / "narrate-e5-fin"
+    if not (shipped / "heads.safetensors").exists():
+        pytest.skip(f"the shipped model is not in {shipped} (make models builds it)")
+    pytest.importorskip("torch")
+    with_models = tmp_path / "models"
+    args = ["batch", str(corpus), "-o", str(with_models), "--models", "-q"]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    found = frame(with_models, "unlinked")
+    companies = found[found["reason"] == "not_in_catalog"]
+    assert "Wizz Air" in set(companies["text"]), found
+    assert companies["score"].between(0.0, 1.0).all()
+    assert set(companies["model"]) == {"narrate-e5-fin@0.2.0"}
 
 
 def test_missing_model_is_a_setup_error(small, tmp_path):

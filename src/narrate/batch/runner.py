@@ -23,6 +23,7 @@ import pyarrow as pa
 from narrate.batch.store import (
     ARTICLES_SCHEMA,
     ERRORS_SCHEMA,
+    UNLINKED_SCHEMA,
     BatchStore,
     chunk_name,
 )
@@ -99,7 +100,8 @@ def _article_row(article: Article | None, **values) -> dict:
 
 
 def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[str, list[dict]]:
-    """Run the pipeline on one chunk; plain rows out (events, articles, errors), input order.
+    """Run the pipeline on one chunk; plain rows out (events, articles, errors, unlinked), input
+    order.
 
     A module-level function of picklable arguments, so a process pool or a dask worker can run it.
     A model error (missing, damaged) is raised, not recorded: it would fail every article.
@@ -107,6 +109,7 @@ def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[s
     events: list[dict] = []
     articles: list[dict] = []
     errors: list[dict] = []
+    unlinked: list[dict] = []
     for cand in candidates:
         errors.extend(_problem_row(w) for w in cand.warnings)
         item = cand.item
@@ -149,6 +152,8 @@ def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[s
             day = event.ref_date or event.published
             row["date"] = day.isoformat() if day else "unknown"
             events.append(row)
+        ids = {"article_id": item.id, "source": item.source}
+        unlinked.extend({**ids, **u.model_dump()} for u in result.unlinked)
         articles.append(
             _article_row(
                 item,
@@ -162,7 +167,7 @@ def process_chunk(candidates: Sequence[Candidate], settings: Settings) -> dict[s
             )
         )
     events.sort(key=lambda r: (r["source"], r["start"], r["end"], r["event_id"]))
-    return {"events": events, "articles": articles, "errors": errors}
+    return {"events": events, "articles": articles, "errors": errors, "unlinked": unlinked}
 
 
 def candidates_of(items: Iterable[Article | Problem]) -> Iterator[Candidate]:
@@ -274,7 +279,8 @@ def run_batch(
 
     With settings.models, each worker process loads the model once (narrate.models.registry.
     shared_models) and keeps it for all its chunks; the articles table gets the document
-    sentiment, and unlinked entities are not kept.
+    sentiment, and the unlinked table also gets the companies the NER model found that the
+    catalog does not know.
     """
     from narrate.sources import iter_articles
 
@@ -349,6 +355,7 @@ def _commit(store, seq, chunk, rows, prices, entity, summary, on_chunk) -> None:
         "events": events,
         "articles": pa.Table.from_pylist(rows["articles"], schema=ARTICLES_SCHEMA),
         "errors": pa.Table.from_pylist(rows["errors"], schema=ERRORS_SCHEMA),
+        "unlinked": pa.Table.from_pylist(rows["unlinked"], schema=UNLINKED_SCHEMA),
     }
     if prices is not None:
         from narrate.batch.store import VERIFICATIONS_SCHEMA

@@ -6,6 +6,7 @@ Layout of OUTDIR::
     verifications/chunk-000003.parquet                     (only with --prices)
     articles/chunk-000003.parquet
     errors/chunk-000003.parquet                            (only when the chunk had problems)
+    unlinked/chunk-000003.parquet                          (names no catalog entry took, if any)
     _manifest/chunk-000003.json                            (written last: the commit)
     _staging/                                              (files of the chunk being written)
 
@@ -28,7 +29,7 @@ import pyarrow.parquet as pq
 
 from narrate.sinks import EVENT_SCHEMA, VERIFICATION_SCHEMA
 
-TABLES = ("events", "verifications", "articles", "errors")
+TABLES = ("events", "verifications", "articles", "errors", "unlinked")
 MANIFEST_DIR = "_manifest"
 STAGING_DIR = "_staging"
 
@@ -61,11 +62,28 @@ ERRORS_SCHEMA = pa.schema(
         pa.field("article_id", pa.string()),
     ]
 )
+# One row per narrate.records.UnlinkedEntity: an ambiguous alias left unlinked for want of context,
+# or (with models) a company the NER model found that the catalog does not know.
+UNLINKED_SCHEMA = pa.schema(
+    [
+        pa.field("article_id", pa.string()),
+        pa.field("source", pa.string()),
+        pa.field("text", pa.string()),
+        pa.field("start", pa.int64()),
+        pa.field("end", pa.int64()),
+        pa.field("type", pa.string()),
+        pa.field("reason", pa.string()),  # not_in_catalog | ambiguous
+        pa.field("candidates", pa.list_(pa.string())),  # entity ids, for "ambiguous"
+        pa.field("score", pa.float64()),  # the NER model's score; null for catalog decisions
+        pa.field("model", pa.string()),
+    ]
+)
 SCHEMAS = {
     "events": EVENT_FILE_SCHEMA,
     "verifications": VERIFICATIONS_SCHEMA,
     "articles": ARTICLES_SCHEMA,
     "errors": ERRORS_SCHEMA,
+    "unlinked": UNLINKED_SCHEMA,
 }
 
 
