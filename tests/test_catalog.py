@@ -157,7 +157,7 @@ def test_listings_hold_other_quotes(catalog: Catalog) -> None:
 def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
     assert counts["company"] > 1050
-    assert counts["index"] == 33
+    assert counts["index"] == 33 + 11  # with the eleven S&P 500 sectors
     assert (counts["commodity"], counts["crypto"], counts["currency"], counts["yield"]) == (
         19,
         20,
@@ -394,6 +394,17 @@ def test_german_genitive(alias: str, genitive: str | None) -> None:
             ],
         ),
         ("en", "Nvidia shares fell almost 3% on Tuesday.", [("Nvidia", NVIDIA)]),
+        # An S&P 500 sector is not the S&P 500, by name or by Reuters code alone.
+        (
+            "en",
+            "The S&P industrials index <.SPLRCI> rose, the S&P 500 fell; staples <.SPLRCS> gained.",
+            [
+                ("S&P industrials index", "index:sp500_industrials"),
+                ("<.SPLRCI>", "index:sp500_industrials"),
+                ("S&P 500", "index:sp500"),
+                ("<.SPLRCS>", "index:sp500_consumer_staples"),
+            ],
+        ),
         ("en", "Apple's stock rose 2%.", [("Apple", APPLE)]),
         (
             "en",

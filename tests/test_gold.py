@@ -78,7 +78,7 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 MOVE_FLOORS = {
     ("de", "dev"): {"precision": 0.981, "recall": 0.903, "f1": 0.941},
     ("de", "test"): {"precision": 0.893, "recall": 0.807, "f1": 0.848},
-    ("en", "dev"): {"precision": 0.885, "recall": 0.476, "f1": 0.619},
+    ("en", "dev"): {"precision": 0.914, "recall": 0.492, "f1": 0.639},
 }
 
 

@@ -38,6 +38,7 @@ __all__ = ["Catalog", "CatalogError", "EntityMatcher", "EntityMention", "load_ca
 GENERATED_FILES = ("companies.csv",)
 CURATED_FILES = (
     "indices.yaml",
+    "sector_indices.yaml",
     "commodities.yaml",
     "crypto.yaml",
     "currencies.yaml",
