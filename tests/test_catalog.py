@@ -393,6 +393,13 @@ def test_german_genitive(alias: str, genitive: str | None) -> None:
                 ("Aldi Süd", "company:aldi"),
             ],
         ),
+        # Names in capitals, as finanzen.net writes them, in German; not for ambiguous aliases.
+        (
+            "de",
+            "HUGO-BOSS-Papiere und QIAGEN stiegen. NEXT WEEK: APPLE PIE.",
+            [("HUGO-BOSS", "company:DE000A1PHFF7"), ("QIAGEN", "company:NL0012169213")],
+        ),
+        ("en", "HUGO BOSS shares fell.", []),
         ("en", "Nvidia shares fell almost 3% on Tuesday.", [("Nvidia", NVIDIA)]),
         # An S&P 500 sector is not the S&P 500, by name or by Reuters code alone.
         (

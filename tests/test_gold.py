@@ -74,10 +74,12 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 # F1 0.9411 (535 of 592 gold, 545 predicted); de test P 0.8938 R 0.8079 F1 0.8487 (244 of 302,
 # 273 predicted; its errors are not looked at); en dev P 0.8611 R 0.4769 F1 0.6139 (31 of 65,
 # 36 predicted), then P 0.8857 F1 0.6200 (35 predicted) once an unknown name in the clause keeps
-# the entity named outside it from taking the figure.
+# the entity named outside it from taking the figure. Then en dev P 0.9143 F1 0.6400 with the S&P
+# 500 sector indices; de dev P 0.9835 R 0.9054 F1 0.9428, de test P 0.8974 R 0.8113 F1 0.8522
+# with German capitals ("HUGO BOSS") and places left out of "beziehungsweise".
 MOVE_FLOORS = {
-    ("de", "dev"): {"precision": 0.981, "recall": 0.903, "f1": 0.941},
-    ("de", "test"): {"precision": 0.893, "recall": 0.807, "f1": 0.848},
+    ("de", "dev"): {"precision": 0.983, "recall": 0.905, "f1": 0.942},
+    ("de", "test"): {"precision": 0.897, "recall": 0.811, "f1": 0.852},
     ("en", "dev"): {"precision": 0.914, "recall": 0.492, "f1": 0.639},
 }
 

@@ -241,6 +241,20 @@ def _with_german_forms(
     return entity.model_copy(update={"aliases": aliases})
 
 
+def _capitals(ambiguous: set[str]) -> Callable[[str], str | None]:
+    """German finance portals write many company names in capitals ("HUGO BOSS", "QIAGEN",
+    "NVIDIA-Aktie"); the capitalised form of a name of four letters or more is a German alias too.
+    Not for ambiguous aliases ("NEXT", "APPLE" in a headline need the same context as "Next")."""
+
+    def derive(form: str) -> str | None:
+        upper = form.upper()
+        if upper == form or form in ambiguous or sum(char.isalpha() for char in form) < 4:
+            return None
+        return upper
+
+    return derive
+
+
 def _genitive(rules: AliasRules) -> Callable[[str], str | None]:
     """Company names get their German -s genitive ("Nvidias"); only one-word names: "Chipkonzern
     Nvidias" is German, "Deutsche Banks" is not."""
@@ -281,9 +295,11 @@ def _assemble(
         if rank == RANK_GENERATED:
             # Curated names attach to the generated companies before anything can override them.
             _apply_patches(entities, ranks, patches, patch_source)
+    ambiguous = {entry.alias for entry in load_ambiguity_rules().aliases}
     final = []
     for entity in entities.values():
         if entity.type == "company":
+            entity = _with_german_forms(entity, ranks, _capitals(ambiguous))
             entity = _with_german_forms(entity, ranks, _genitive(rules))
         entity = _with_german_forms(entity, ranks, _compound)
         problems = entity_problems(entity)

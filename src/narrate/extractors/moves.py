@@ -891,7 +891,10 @@ def find_moves(
                 sentence_moves.append(move)
         sentence_moves = _levels_inherit_direction(text, sentence_moves, lex)
         if lex.respectively_re.search(text, s_start, s_end):
-            sentence_moves = _respectively(sentence_moves, s_entities)
+            # "A und B im MDax um 5,2 bzw. 3,8 Prozent": the index there is a place, not a name
+            # ("Im Dax und im MDax ging es um 1 bzw. 2 Prozent hoch" names only places).
+            named = [e for e in s_entities if e not in sent.places | sent.soft_places]
+            sentence_moves = _respectively(sentence_moves, named if len(named) > 1 else s_entities)
         if text[s_start:s_end].rstrip().endswith(lex.question_marks):
             moves.extend(sentence_moves)
             continue  # a question presupposes, it does not report: no direction-only moves
