@@ -157,6 +157,10 @@ def test_eval_entities_reports_missing_data_in_one_line(tmp_path, monkeypatch):
     assert "FinEntity.json" in result.output and len(result.output.strip().splitlines()) == 1
     result = CliRunner().invoke(app, ["eval", "entities", "--shared", str(tmp_path / "none")])
     assert result.exit_code == 1 and "not found" in result.output
+    missing = ["--models", "--model", str(tmp_path / "no-model")]
+    result = CliRunner().invoke(app, ["eval", "entities", "--shared", str(shared), *missing])
+    assert result.exit_code == 1 and not isinstance(result.exception, Exception)
+    assert "no-model" in result.output and "FinEntity.json" not in result.output
 
 
 # The entity-linking gate (issue "Entity catalog and linking": recall >= 0.90 on catalog

@@ -701,12 +701,14 @@ def eval_entities(
     from narrate.evaluation import evaluate_entities, evaluate_unlinked
 
     _shared_or_exit(shared)
+    if models:
+        _check_quantize(quantize)
+        _model_dir(model)  # a missing or damaged model: one line, exit 1, before any work
     unlinked = []
     try:
         result = evaluate_entities(shared)
         if models:
-            _model_dir(model)  # a missing or damaged model: one line, exit 1
-            unlinked = evaluate_unlinked(shared, quantize=_check_quantize(quantize), model=model)
+            unlinked = evaluate_unlinked(shared, quantize=quantize, model=model)
     except (OSError, ValueError) as err:  # a gold file or a shared data file missing or broken
         _stderr.print(f"narrate: error: {err}", style="red", markup=False)
         raise typer.Exit(1) from None
