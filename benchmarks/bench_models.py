@@ -4,8 +4,8 @@
 
 Sentences: SEntFiN headlines with their first entity as target (../shared/data), else the seed
 articles' sentences; each is one forward pass. Pipeline: the seed articles (seed-sized), with
-and without models. Runs with torch on both cores (torch.set_num_threads(2)); skips with a
-message when the model is missing.
+and without models. Runs with torch on both cores (torch.set_num_threads(2); `--threads`
+changes it); skips with a message when the model is missing.
 """
 
 from __future__ import annotations
@@ -43,6 +43,7 @@ def main() -> int:
     parser.add_argument("--shared", type=Path, default=ROOT / ".." / "shared")
     parser.add_argument("--sentences", type=int, default=512)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2, help="torch threads")
     args = parser.parse_args()
 
     from narrate.models.base import ModelNotFound
@@ -59,7 +60,9 @@ def main() -> int:
     tokens = None
     for quantize in ("none", "int8"):
         try:
-            model = load_sentiment(args.model, quantize=quantize, threads=2, batch_size=64)
+            model = load_sentiment(
+                args.model, quantize=quantize, threads=args.threads, batch_size=64
+            )
             model.score(items[:8])  # load and warm up outside the timing
         except ModelNotFound as err:
             print(f"SKIP: {err}")
@@ -85,7 +88,7 @@ def main() -> int:
         for p in sorted((ROOT / "seeds").glob("*.txt"))
     ]
     for models in (False, True):
-        settings = Settings(models=models, model=args.model)
+        settings = Settings(models=models, model=args.model, model_threads=args.threads)
         process(seeds[0], settings)  # warm-up
         articles = seeds * 10
         runs = []

@@ -86,3 +86,34 @@ def test_published_date_is_an_argument_not_the_clock():
         "Am Dienstag fiel der Dax um 1 %.", lang="de", published=dt.date(2024, 3, 8)
     )
     assert [e.ref_date for e in events] == [dt.date(2024, 3, 5)]
+
+
+MODEL = ROOT / "models" / "narrate-e5-fin"
+UNLINKED_CASES = yaml.safe_load((GOLDEN / "unlinked.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.skipif(
+    not (MODEL / "narrate_model.json").is_file(),
+    reason=f"shipped model not found at {MODEL} (build it with `make models`)",
+)
+@pytest.mark.parametrize("case", UNLINKED_CASES, ids=[c["text"][:60] for c in UNLINKED_CASES])
+def test_unknown_company_is_unlinked_golden(case):
+    import json
+
+    from typer.testing import CliRunner
+
+    from narrate.cli import app
+
+    pytest.importorskip("torch")
+    result = CliRunner().invoke(
+        app, ["extract", "-", "--models", "--lang", case["lang"], "-f", "jsonl"], input=case["text"]
+    )
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    (article,) = [r for r in rows if r["record"] == "article"]
+    found = [
+        u["text"]
+        for u in article["unlinked"]
+        if u["reason"] == "not_in_catalog" and u["type"] == "company"
+    ]
+    assert found == case["unlinked"], case["text"]

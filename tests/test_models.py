@@ -413,3 +413,49 @@ def test_pipeline_fills_sentiment_and_unlinked(tiny):
         assert article.text[ent.start : ent.end] == ent.text
         assert (ent.type, ent.reason, ent.model) == ("company", "not_in_catalog", "tiny@0.0.1")
         assert not any(k.start < ent.end and ent.start < k.end for k in known)
+
+
+def test_name_sentences_need_a_move_cue_and_in_english_a_name():
+    from narrate.extractors.moves import move_cues, name_sentences
+    from narrate.extractors.numbers import find_quantities
+
+    def chosen(text, lang):
+        from narrate import nlp
+
+        entities = load_catalog().matcher(lang).find(text)
+        cues = move_cues(text, find_quantities(text, lang), lang)
+        spans = nlp.sentences(text, lang)
+        return [text[a:b] for a, b in name_sentences(text, spans, entities, cues, lang)]
+
+    text = (
+        "Siemens shares rose 2% on Tuesday.\n"  # a catalog entity: the models read it anyway
+        "Packaging maker Huhtamaki is also up by 6%.\n"
+        "Huhtamaki makes paper cups.\n"  # no number, no direction word
+        "Shares were up 3% in March.\n"  # only stop words are capitalised
+        "It was founded in 1920 by Nordic Ventures.\n"  # a year is no move cue
+    )
+    assert chosen(text, "en") == ["Packaging maker Huhtamaki is also up by 6%."]
+    # German capitalises every noun: the cue alone decides.
+    text = "Die Aktie von Villeroy & Boch stieg um 6 Prozent.\nDie Firma stellt Geschirr her.\n"
+    assert chosen(text, "de") == ["Die Aktie von Villeroy & Boch stieg um 6 Prozent."]
+
+
+def test_ner_reads_sentences_that_may_name_an_unknown_company(tiny):
+    from narrate.ingest import article_from_text
+
+    text = (
+        "Siemens shares rose 2% on Tuesday.\n"
+        "Packaging maker Huhtamaki is also up by 6%.\n"
+        "The weather in Helsinki was mild.\n"
+    )
+    article = article_from_text(text, "t")
+    plain = process(article, Settings(lang="en"))
+    result = process(article, Settings(lang="en", models=True, model=str(tiny), quantize="none"))
+    assert [e.event_id for e in result.events] == [e.event_id for e in plain.events]
+    # The tiny NER head calls every word an ORG: the second sentence now reaches it, the third
+    # (no number, no direction word) does not.
+    texts = [u.text for u in result.unlinked]
+    assert "Huhtamaki" in texts
+    third = text.index("The weather")
+    assert not [u for u in result.unlinked if u.start >= third]
+    assert all(any(c.isalpha() for c in u.text) for u in result.unlinked)

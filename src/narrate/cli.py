@@ -669,6 +669,10 @@ def eval_moves(
         _stderr.print(f"narrate: wrote the misses and false alarms to {errors}", style="dim")
 
 
+# How many unlinked entities on no gold name `eval entities --models` prints (--errors: all).
+UNLINKED_SAMPLE = 12
+
+
 @eval_app.command("entities")
 def eval_entities(
     shared: SharedOption = _DEFAULT_SHARED,
@@ -676,17 +680,35 @@ def eval_entities(
         Optional[Path],  # noqa: UP045
         typer.Option(help="Write every missed mention and wrong link to this JSONL file."),
     ] = None,
+    models: Annotated[
+        bool,
+        typer.Option(
+            "--models/--no-models",
+            help="Also score the names the catalog does not know (NER, unlinked entities).",
+        ),
+    ] = False,
+    model: Annotated[Optional[str], typer.Option(help="Registry name or folder.")] = None,  # noqa: UP045
+    quantize: QuantizeOption = "int8",
 ) -> None:
     """Entity linking: alias-matcher recall on FinEntity spans with a Reuters code of a catalog
     company and on SEntFiN names mapped in corpus/gold/entities_sentfin.yaml; linking precision
-    of move events on the gold corpus (all splits) per language."""
+    of move events on the gold corpus (all splits) per language. With --models: recall of the
+    unlinked entities on gold names the catalog does not link (FinEntity and GermEval ORG, the
+    model's held-out test splits), how many were emitted, the share on a gold name, and a
+    sample of those on none."""
     import json
 
-    from narrate.evaluation import evaluate_entities
+    from narrate.evaluation import evaluate_entities, evaluate_unlinked
 
     _shared_or_exit(shared)
+    if models:
+        _check_quantize(quantize)
+        _model_dir(model)  # a missing or damaged model: one line, exit 1, before any work
+    unlinked = []
     try:
         result = evaluate_entities(shared)
+        if models:
+            unlinked = evaluate_unlinked(shared, quantize=quantize, model=model)
     except (OSError, ValueError) as err:  # a gold file or a shared data file missing or broken
         _stderr.print(f"narrate: error: {err}", style="red", markup=False)
         raise typer.Exit(1) from None
@@ -713,6 +735,25 @@ def eval_entities(
             "precision": link.precision,
         }
         print(json.dumps(_round(row)))
+    for score in unlinked:
+        row = {
+            "dataset": score.dataset,
+            "measure": "unlinked_recall",
+            "lang": score.lang,
+            "quantize": quantize,
+            "documents": score.documents,
+            "gold": score.gold,
+            "not_linked": score.not_linked,
+            "covered": score.covered,
+            "recall": score.recall,
+            "emitted": score.emitted,
+            "on_gold": score.on_gold,
+            "on_gold_share": score.precision_floor,
+        }
+        print(json.dumps(_round(row)))
+        for off in score.off_gold[:UNLINKED_SAMPLE]:
+            row = {"dataset": score.dataset, "measure": "unlinked_off_gold", **off}
+            print(json.dumps(_round(row), ensure_ascii=False))
     if errors is not None:
         with errors.open("w", encoding="utf-8") as fh:
             for score in result.recall:
@@ -722,6 +763,10 @@ def eval_entities(
             for link in result.linking:
                 for row in link.wrong_links:
                     record = {"dataset": "gold", "lang": link.lang, "error": "wrong_link", **row}
+                    fh.write(json.dumps(record, ensure_ascii=False) + "\n")
+            for score in unlinked:
+                for row in score.off_gold:
+                    record = {"dataset": score.dataset, "error": "unlinked_off_gold", **row}
                     fh.write(json.dumps(record, ensure_ascii=False) + "\n")
         _stderr.print(f"narrate: wrote the misses and wrong links to {errors}", style="dim")
 

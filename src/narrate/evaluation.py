@@ -770,3 +770,173 @@ def evaluate_entities(
         texts = {d.doc: docs[d.doc].text for d in gold}
         linking.append(score_linking(lang, gold, predicted, texts))
     return EntityEvaluation(recall=recall, linking=linking)
+
+
+# --- names the catalog does not know (`narrate eval entities --models`) -------------------------
+
+# GermEval sentences are evaluated as articles of this many lines (one sentence a line, so a
+# line break is a sentence boundary): the model then reads them in batches, as in a real report.
+_GERMEVAL_LINES = 25
+
+
+class UnlinkedRecall(Record):
+    """How well the pipeline reports gold names the catalog does not know as unlinked entities.
+
+    `gold`: annotated spans; `not_linked`: those that no catalog mention overlaps (linked or
+    left ambiguous); `covered`: those an UnlinkedEntity(reason "not_in_catalog", type company)
+    of the real pipeline overlaps. `emitted`: such unlinked entities in all; `on_gold`: those
+    overlapping any gold span. The data set does not annotate every company (FinEntity only
+    those that carry sentiment), so on_gold / emitted is a lower bound on precision;
+    `off_gold` holds those that overlap none, with context, for a reader to judge.
+    """
+
+    dataset: str
+    lang: str
+    documents: int
+    gold: int
+    not_linked: int
+    covered: int
+    emitted: int
+    on_gold: int
+    off_gold: list[dict]
+
+    @property
+    def recall(self) -> float:
+        return self.covered / self.not_linked if self.not_linked else 1.0
+
+    @property
+    def precision_floor(self) -> float:
+        return self.on_gold / self.emitted if self.emitted else 1.0
+
+
+def score_unlinked(
+    dataset: str,
+    lang: str,
+    docs: list[tuple[str, list[tuple[int, int]]]],
+    settings,
+    catalog,
+    models=None,
+) -> UnlinkedRecall:
+    """Runs the pipeline on each (text, gold spans) and scores its unlinked entities.
+
+    Args:
+        dataset: Name for the report.
+        lang: Language of every text (the pipeline is told, not left to guess).
+        docs: Texts with the character spans of their gold names.
+        settings: Pipeline settings; `models` must be on for any unlinked entity to appear.
+        catalog: The catalog.
+        models: Loaded models, or None for the process-wide ones.
+    """
+    from narrate.pipeline import process
+
+    gold = not_linked = covered = emitted = on_gold = 0
+    off_gold: list[dict] = []
+    for index, (text, spans) in enumerate(docs):
+        article = Article(id=f"{dataset}:{index}", source=f"{dataset}:{index}", text=text)
+        result = process(article, settings, catalog, models)
+        found = [u for u in result.unlinked if u.reason == "not_in_catalog" and u.type == "company"]
+        linked, ambiguous = catalog.link(text, lang)
+        known = [(m.start, m.end) for m in linked] + [(a.start, a.end) for a in ambiguous]
+        for lo, hi in spans:
+            gold += 1
+            if any(s < hi and lo < e for s, e in known):
+                continue
+            not_linked += 1
+            covered += any(u.start < hi and lo < u.end for u in found)
+        for u in found:
+            emitted += 1
+            if any(u.start < hi and lo < u.end for lo, hi in spans):
+                on_gold += 1
+            else:
+                off_gold.append(
+                    {"doc": f"{dataset}:{index}", "text": u.text, "score": u.score,
+                     "context": _context(text, u.start, u.end)}
+                )  # fmt: skip
+    return UnlinkedRecall(
+        dataset=dataset, lang=lang, documents=len(docs), gold=gold, not_linked=not_linked,
+        covered=covered, emitted=emitted, on_gold=on_gold, off_gold=off_gold,
+    )  # fmt: skip
+
+
+def finentity_test_docs(shared: Path) -> list[tuple[str, list[tuple[int, int]]]]:
+    """FinEntity paragraphs of the model's held-out NER test split with their entity spans."""
+    from narrate.models.data import load_finentity_paragraphs
+
+    docs = []
+    for paragraph in load_finentity_paragraphs(shared, "test"):
+        text = paragraph["content"]
+        spans = [
+            span
+            for ann in paragraph["annotations"]
+            if (span := _aligned_span(text, int(ann["start"]), int(ann["end"]), str(ann["value"])))
+        ]
+        docs.append((text, spans))
+    return docs
+
+
+def germeval_test_docs(shared: Path) -> list[tuple[str, list[tuple[int, int]]]]:
+    """GermEval 2014 sentences of the model's held-out test split, words joined by spaces,
+    `_GERMEVAL_LINES` to a text, with their ORG spans (organisations of every kind, not only
+    companies)."""
+    from narrate.models.data import load_ner_examples
+
+    docs: list[tuple[str, list[tuple[int, int]]]] = []
+    lines: list[str] = []
+    spans: list[tuple[int, int]] = []
+    at = 0
+    for example in load_ner_examples(shared, "germeval", "test"):
+        start: int | None = None
+        for word, label in zip(example.tokens, example.labels, strict=True):
+            if start is not None and label != "I-ORG":
+                spans.append((start, at - 1))
+                start = None
+            if label == "B-ORG":
+                start = at
+            at += len(word) + 1
+        if start is not None:
+            spans.append((start, at - 1))
+        lines.append(" ".join(example.tokens))
+        if len(lines) == _GERMEVAL_LINES:
+            docs.append(("\n".join(lines), spans))
+            lines, spans, at = [], [], 0
+    if lines:
+        docs.append(("\n".join(lines), spans))
+    return docs
+
+
+def evaluate_unlinked(
+    shared: Path,
+    *,
+    quantize: str = "int8",
+    model: str | None = None,
+    catalog=None,
+    models=None,
+    limit: int | None = None,
+) -> list[UnlinkedRecall]:
+    """Recall of names the catalog does not know on held-out NER test splits (FinEntity
+    companies, GermEval ORG), through the real pipeline with models; see UnlinkedRecall.
+
+    Args:
+        shared: The shared/ folder.
+        quantize: As `narrate extract --quantize`.
+        model: Registry name or folder; None: the shipped model.
+        catalog: The catalog; None: the default one.
+        models: Loaded models; None: the process-wide ones for `model` and `quantize`.
+        limit: Score only the first this many texts of each set (a quick check).
+
+    Raises:
+        OSError: A data file is missing.
+        narrate.models.base.ModelError: The model is missing or damaged.
+    """
+    from narrate.catalog import load_catalog
+    from narrate.pipeline import Settings
+
+    catalog = catalog or load_catalog()
+    out = []
+    for dataset, lang, docs in (
+        ("finentity_test", "en", finentity_test_docs(shared)),
+        ("germeval_test", "de", germeval_test_docs(shared)),
+    ):
+        settings = Settings(lang=lang, models=True, model=model, quantize=quantize)
+        out.append(score_unlinked(dataset, lang, docs[:limit], settings, catalog, models))
+    return out

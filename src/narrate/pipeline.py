@@ -15,7 +15,7 @@ from narrate import langid, nlp
 from narrate.assemble import assemble
 from narrate.catalog import Catalog, load_catalog
 from narrate.extractors.dates import find_dates
-from narrate.extractors.moves import anaphors, find_moves
+from narrate.extractors.moves import anaphors, find_moves, move_cues, name_sentences
 from narrate.extractors.numbers import find_quantities
 from narrate.lang import SUPPORTED
 from narrate.records import Article, Event, Problem, Record, UnlinkedEntity
@@ -103,7 +103,16 @@ def process(
 
     if models is None:
         models = shared_models(settings.model, settings.quantize, settings.model_threads)
-    notes = annotate(article, events, entities, sentence_spans, models.sentiment, models.ner)
+    # NER also reads sentences without a catalog entity that may report a move of a company
+    # the catalog does not know ("Packaging maker Huhtamaki is also up by 6%"). They are
+    # split here, apart from the rules' sentences, so the events stay those of a run without
+    # models.
+    extra: list[tuple[int, int]] = []
+    if models.ner is not None:
+        cues = move_cues(text, quantities, lang)
+        candidates = nlp.sentences(text, lang, containing=cues)
+        extra = name_sentences(text, candidates, entities, cues, lang)
+    notes = annotate(article, events, entities, sentence_spans, models.sentiment, models.ner, extra)
     # The model may tag an ambiguous name too; the catalog's "ambiguous" record says more.
     unknown = [
         u for u in notes.unlinked if not any(a.start < u.end and u.start < a.end for a in ambiguous)

@@ -1,8 +1,10 @@
 """Model stage after assemble: target sentiment on events, a document sentiment, unlinked names.
 
-Only sentences that name a catalog entity (and so every sentence with an event) go through the
-models; an article without one costs no inference. With the shipped multitask model each such
-sentence is encoded once for NER and every mention in it (`MultiTaskRuntime.analyze`).
+Sentences that name a catalog entity (and so every sentence with an event) go through the
+models; with a NER model so do sentences that may report a move of a company the catalog does
+not know (`moves.name_sentences`: a number or direction word and, in English, a capitalised word
+that is no stop word). An article with neither costs no inference. With the shipped multitask
+model each sentence is encoded once for NER and every mention in it (`MultiTaskRuntime.analyze`).
 
 - Event sentiment: the sentiment towards the event's entity (target = its mention text) in the
   event's sentence -> `Event.sentiment_label` / `sentiment_score` (probability of the label).
@@ -12,7 +14,7 @@ sentence is encoded once for NER and every mention in it (`MultiTaskRuntime.anal
   is what a market reader wants; a headline alone is often neutral or missing in the input, and
   one headline target would let one phrase decide for the whole article. An article without
   any catalog entity has no document sentiment (None).
-- Unlinked entities: ORG spans the NER model tags in those sentences that overlap no catalog
+- Unlinked entities: ORG spans the NER model tags in all those sentences that overlap no catalog
   mention become `UnlinkedEntity` records (reason "not_in_catalog"): candidates for the
   catalog, never events.
 
@@ -67,6 +69,7 @@ def annotate(
     sentences: Sequence[Span],
     sentiment: TargetSentimentModel,
     ner: NerModel | None = None,
+    name_sentences: Sequence[Span] = (),
 ) -> ModelNotes:
     """Run the models on the sentences that name an entity; see the module docstring.
 
@@ -77,6 +80,8 @@ def annotate(
         sentences: Sentence spans; those without an entity mention are skipped.
         sentiment: Target-sentiment model.
         ner: NER model, or None for no unlinked entities.
+        name_sentences: Sentences without an entity mention that NER reads as well
+            (`moves.name_sentences`); they add unlinked entities only.
 
     Returns:
         The events with sentiment filled in, the document sentiment and unlinked entities.
@@ -87,6 +92,8 @@ def annotate(
         inside = [e for e in entities if start <= e.start and e.end <= end]
         if inside:
             in_sentence.append(((start, end), inside))
+    named = {span for span, _ in in_sentence}
+    extra = [s for s in name_sentences if s not in named] if ner is not None else []
 
     doc_pairs = list(
         dict.fromkeys(
@@ -133,15 +140,21 @@ def annotate(
         doc_label, doc_score = SENTIMENT_LABELS[best], round(mean[best], 6)
 
     unlinked: list[UnlinkedEntity] = []
-    if ner is not None and in_sentence:
+    if ner is not None and (in_sentence or extra):
         spans = [span for span, _ in in_sentence]
         if tags is None:
             tags = ner.tag([text[s:e] for s, e in spans])
+        # Apart from the entity sentences: int8 scales activations per batch, so the events'
+        # sentiment stays what it is without them.
+        spans += extra
+        tags = [*tags, *ner.tag([text[s:e] for s, e in extra])]
         for (start, _end), tagged in zip(spans, tags, strict=True):
             for found in tagged:
                 if found.label != "ORG":
                     continue
                 lo, hi = start + found.start, start + found.end
+                if not any(c.isalpha() for c in text[lo:hi]):
+                    continue  # "," or "." tagged inside a code ("<.SPLRCL>") is no name
                 if any(e.start < hi and lo < e.end for e in entities):
                     continue  # the catalog knows it (or a name overlapping it)
                 unlinked.append(

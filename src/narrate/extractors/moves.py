@@ -934,3 +934,52 @@ def find_moves(
                 )
         moves.extend(sorted(sentence_moves, key=lambda m: (m.start, m.mention_start)))
     return moves
+
+
+# A capitalised name for `name_sentences`: also all-caps ("BHP") and joined forms ("Coca-Cola",
+# "AT&T"), unlike _CAPITALISED, which looks for a subject in running text.
+_NAME_WORD = re.compile(r"(?<![\w.])[A-Z][\w&'-]*")
+
+
+def move_cues(text: str, quantities: Sequence[Quantity], lang: str) -> list[int]:
+    """Offsets of what can make a move: amounts (not years, dates, ordinals) and direction words."""
+    amounts = [q.start for q in quantities if q.role == "amount"]
+    return sorted([*amounts, *(t.start for t in find_triggers(text, lang))])
+
+
+def name_sentences(
+    text: str,
+    sentence_spans: Sequence[tuple[int, int]],
+    entities: Sequence[EntityMention],
+    cues: Sequence[int],
+    lang: str,
+) -> list[tuple[int, int]]:
+    """Sentences that name no catalog entity but may report a move of a company it does not know.
+
+    "Packaging maker Huhtamaki is also up by 6%": the NER model can only find the name if the
+    sentence reaches it. A sentence qualifies when it holds a move cue (`move_cues`) and, in a
+    language that capitalises names alone (`proper_noun_subjects`), a capitalised word that is
+    not in `name_stopwords`; German capitalises every noun, so there a cue is enough.
+
+    Args:
+        text: The article text.
+        sentence_spans: Candidate sentences (start, end).
+        entities: Catalog mentions; a sentence with one goes to the models anyway.
+        cues: Sorted offsets from `move_cues`.
+        lang: Language code.
+    """
+    lex = lexicon(lang)
+    starts = sorted(e.start for e in entities)
+    out = []
+    for start, end in sentence_spans:
+        if bisect.bisect_left(starts, start) < bisect.bisect_left(starts, end):
+            continue
+        if bisect.bisect_left(cues, start) == bisect.bisect_left(cues, end):
+            continue
+        if lex.proper_noun_subjects and not any(
+            m.group().split("'")[0].rstrip("-") not in lex.name_stopwords
+            for m in _NAME_WORD.finditer(text, start, end)
+        ):
+            continue
+        out.append((start, end))
+    return out

@@ -361,3 +361,15 @@ def load_ner_examples(shared: Path, dataset: str, split: str) -> list[NerExample
             if assign_split(key, fraction) == split
         ]
     raise ValueError(f"NER dataset {dataset!r} is not one of germeval, finentity")
+
+
+def load_finentity_paragraphs(shared: Path, split: str) -> list[dict]:
+    """FinEntity.json items (`content`, `annotations`) of one NER split, in file order: the
+    paragraphs behind `load_ner_examples(shared, "finentity", split)`."""
+    _check_split(split)
+    fraction = TEST_FRACTION["finentity"]
+    return [
+        paragraph
+        for paragraph in _finentity_paragraphs(_data_file(shared, FINENTITY_FILE))
+        if assign_split(paragraph["content"], fraction) == split
+    ]
