@@ -243,9 +243,11 @@ def test_unlinked_recall_counts_gold_names_the_catalog_does_not_link(catalog, mo
 # Measured with moves.name_sentences (`narrate eval entities --models`): FinEntity 169 of 234
 # company spans the catalog does not link (0.7222; 76 of 234 when only sentences with a catalog
 # entity reached NER), 262 emitted, 170 on a gold span (0.6489); GermEval ORG 39 of 233 (0.1674:
-# general news, few sentences with a move cue), 62 emitted, 40 on a gold span (0.6452).
+# general news, few sentences with a move cue), 62 emitted, 40 on a gold span (0.6452). Then,
+# with spans inside Reuters codes ("<TRIP.O>") dropped and the S&P 500 sector codes in the
+# catalog: FinEntity 170 of 234 (0.7265), 191 emitted, 170 on a gold span (0.8901).
 UNLINKED_FLOORS = {"finentity_test": 0.70, "germeval_test": 0.15}
-UNLINKED_ON_GOLD_FLOORS = {"finentity_test": 0.62, "germeval_test": 0.62}
+UNLINKED_ON_GOLD_FLOORS = {"finentity_test": 0.87, "germeval_test": 0.62}
 
 
 @needs_shared

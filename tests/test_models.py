@@ -459,3 +459,19 @@ def test_ner_reads_sentences_that_may_name_an_unknown_company(tiny):
     third = text.index("The weather")
     assert not [u for u in result.unlinked if u.start >= third]
     assert all(any(c.isalpha() for c in u.text) for u in result.unlinked)
+
+
+@pytest.mark.parametrize(
+    ("text", "span", "inside"),
+    [
+        ("TripAdvisor Inc <TRIP.O> rose", "TRIP.O", True),
+        ("utilities <.SPLRCU> gained", "SPLRCU", True),
+        ("TripAdvisor Inc <TRIP.O> rose", "TripAdvisor Inc", False),
+        ("a < b and Wizz Air > c", "Wizz Air", False),
+    ],
+)
+def test_spans_inside_reuters_codes_are_no_names(text, span, inside):
+    from narrate.sentiment import _inside_code
+
+    start = text.index(span)
+    assert _inside_code(text, start, start + len(span)) is inside

@@ -153,8 +153,8 @@ def annotate(
                 if found.label != "ORG":
                     continue
                 lo, hi = start + found.start, start + found.end
-                if not any(c.isalpha() for c in text[lo:hi]):
-                    continue  # "," or "." tagged inside a code ("<.SPLRCL>") is no name
+                if not any(c.isalpha() for c in text[lo:hi]) or _inside_code(text, lo, hi):
+                    continue  # "," or "TRIP.O" tagged inside a code ("<TRIP.O>") is no name
                 if any(e.start < hi and lo < e.end for e in entities):
                     continue  # the catalog knows it (or a name overlapping it)
                 unlinked.append(
@@ -167,6 +167,20 @@ def annotate(
         doc_sentiment_label=doc_label,
         doc_sentiment_score=doc_score,
         unlinked=unlinked,
+    )
+
+
+def _inside_code(text: str, start: int, end: int) -> bool:
+    """The span lies in a Reuters instrument code in angle brackets ("<TRIP.O>", "<.SPLRCL>")."""
+    before, after = text[max(0, start - 12) : start], text[end : end + 12]
+    opened = before.rfind("<")
+    closed = after.find(">")
+    return (
+        opened >= 0
+        and ">" not in before[opened:]
+        and closed >= 0
+        and "<" not in after[:closed]
+        and " " not in before[opened:] + text[start:end] + after[:closed]
     )
 
 
