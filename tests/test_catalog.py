@@ -164,6 +164,7 @@ def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
         12,
         6,
     )
+    assert counts["future"] == 3  # Bund, Bobl, Schatz
     assert len(catalog) == sum(counts.values())
     assert catalog.get("index:dax").isin == "DE0008469008"
     assert catalog.get(NVIDIA).symbol == "NVDA"

@@ -11,7 +11,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-EntityType = Literal["company", "index", "commodity", "crypto", "currency", "yield", "aggregate"]
+EntityType = Literal[
+    "company", "index", "commodity", "crypto", "currency", "yield", "future", "aggregate"
+]
 Direction = Literal["up", "down", "flat"]
 Qualifier = Literal["almost", "more_than", "less_than", "about", "below", "above", "at_least"]
 EventKind = Literal[

@@ -43,6 +43,7 @@ CURATED_FILES = (
     "crypto.yaml",
     "currencies.yaml",
     "yields.yaml",
+    "futures.yaml",
     "private.yaml",
     "aggregates.yaml",
 )

@@ -43,6 +43,8 @@ PREVIOUS_LEVEL_RULE = "move.previous_level"
 # market values, deal sizes or capex, never a quote (the dearest listed share trades below 1e6).
 _MAX_PRICE = 5e6
 _PRICED_TYPES = {"company", "commodity", "crypto", "currency"}
+# Quoted in points or bare numbers: indices and bond futures ("Bund-Future ... auf 134,64 Punkte").
+_POINT_TYPES = {"index", "future"}
 # Direction-only moves: the trigger must follow its subject closely ("Amazon und Microsoft
 # weiteten ihre jüngsten Verluste aus": 3 words between).
 _SUBJECT_WINDOW_WORDS = 5
@@ -328,7 +330,7 @@ def _compatible(entity: CatalogEntity, kind: EventKind, unit: str | None) -> boo
         # an index's market value is that of its members ("die im DAX enthaltenen Werte")
         return entity.type in ("company", "crypto", "aggregate", "index")
     if unit == "points":
-        return entity.type == "index"
+        return entity.type in _POINT_TYPES
     if kind in ("level", "absolute_change") and unit not in ("%", "pp"):
         return entity.type in _PRICED_TYPES
     if kind == "percent_change":
@@ -624,7 +626,11 @@ def _value_move(
         return None
     if not entity_in_clause and _unknown_name_before(text, sent.start, lo, q.start, lex):
         return None  # "packaging maker Huhtamaki is also up by 6%": a name narrate does not know
-    if kind == "level" and q.unit == "number" and catalog_get(entity.entity_id).type != "index":
+    if (
+        kind == "level"
+        and q.unit == "number"
+        and catalog_get(entity.entity_id).type not in _POINT_TYPES
+    ):
         return None
 
     qualifier: Qualifier | None = None
