@@ -174,10 +174,11 @@ def test_eval_entities_reports_missing_data_in_one_line(tmp_path, monkeypatch):
 # sugar, now in the catalog, were mapped to their ids; en 31 of 32 (0.9688) once an unknown name
 # in a clause kept its figure from the entity named outside it; en 32 of 32 once the S&P 500
 # sector indices were in the catalog ("S&P industrials index" had linked to the S&P 500); de 788
-# of 809 (0.9740) with German capitals ("HUGO BOSS") and places left out of "beziehungsweise".
+# of 809 (0.9740) with German capitals ("HUGO BOSS") and places left out of "beziehungsweise";
+# 788 of 807 (0.9765) once shares of an unknown issuer ("die Papiere von RENK") keep their figure.
 RECALL_FLOORS = {"finentity": 0.923, "sentfin": 0.865}
 COMPANY_RECALL_FLOORS = {"finentity": 0.923, "sentfin": 0.990}
-LINKING_FLOORS = {"de": 0.973, "en": 0.999}
+LINKING_FLOORS = {"de": 0.976, "en": 0.999}
 
 
 @needs_shared

@@ -133,6 +133,7 @@ class Lexicon:
     question_marks: tuple[str, ...]
     proper_noun_subjects: bool  # names, and only names, are capitalised mid-sentence
     name_stopwords: frozenset[str]  # capitalised words that are no names ("Monday", "Fed")
+    name_introducer_re: re.Pattern[str] | None  # "Papiere von": a capitalised word after is a name
 
 
 def _alternation(forms: Sequence[str]) -> str:
@@ -244,6 +245,11 @@ def lexicon(lang: str) -> Lexicon:
         question_marks=tuple(data["question_marks"]),
         proper_noun_subjects=bool(data["proper_noun_subjects"]),
         name_stopwords=frozenset(data["name_stopwords"]),
+        name_introducer_re=(
+            re.compile(rf"(?<!\w)(?:{_alternation(data['name_introducers'])})\s+(?=[A-ZÄÖÜ])")
+            if data["name_introducers"]
+            else None
+        ),
     )
 
 
@@ -439,6 +445,19 @@ def _market_value_of(text: str, lo: int, pos: int, lex: Lexicon) -> bool:
     return len(gap) == 1 and gap[0] in lex.of_prepositions
 
 
+def _unknown_issuer_between(
+    text: str, lo: int, pos: int, lex: Lexicon, entities: Sequence[EntityMention]
+) -> bool:
+    """True when shares of a name that is no entity are named between lo and pos ("die Papiere
+    von Deutsche Wohnen", `name_introducers`): the figure after them is that issuer's."""
+    if lex.name_introducer_re is None:
+        return False
+    return any(
+        not any(e.start == m.end() for e in entities)
+        for m in lex.name_introducer_re.finditer(text, lo, pos)
+    )
+
+
 def _unknown_name_before(text: str, sentence_start: int, lo: int, pos: int, lex: Lexicon) -> bool:
     """True when the clause before a number holds a capitalised name that is no entity.
 
@@ -626,6 +645,8 @@ def _value_move(
         return None
     if not entity_in_clause and _unknown_name_before(text, sent.start, lo, q.start, lex):
         return None  # "packaging maker Huhtamaki is also up by 6%": a name narrate does not know
+    if _unknown_issuer_between(text, min(entity.end, q.start), q.start, lex, sent.entities):
+        return None  # "Schlusslicht im SDAX waren die Papiere von RENK mit 4,5 Prozent Minus"
     if (
         kind == "level"
         and q.unit == "number"
@@ -767,8 +788,20 @@ def anaphors(
     """
     lex = lexicon(lang)
     linked = _link_anaphors(text, entities, lex.anaphor_re, _ANAPHOR_REACH, "index", catalog_get)
+    # "die Papiere von Deutsche Wohnen": shares of a name the catalog does not know.
+    unknown = [
+        (m.start(), m.end())
+        for m in (lex.name_introducer_re.finditer(text) if lex.name_introducer_re else ())
+        if not any(e.start == m.end() for e in entities)
+    ]
     return _link_anaphors(
-        text, linked, lex.company_anaphor_re, _COMPANY_ANAPHOR_REACH, "company", catalog_get
+        text,
+        linked,
+        lex.company_anaphor_re,
+        _COMPANY_ANAPHOR_REACH,
+        "company",
+        catalog_get,
+        unknown,
     )
 
 
@@ -779,10 +812,13 @@ def _link_anaphors(
     reach: int,
     entity_type: str,
     catalog_get,
+    blocked: Sequence[tuple[int, int]] = (),
 ) -> list[EntityMention]:
     candidates = [e for e in entities if catalog_get(e.entity_id).type == entity_type]
     found = []
     for m in pattern.finditer(text):
+        if any(lo < m.end() and m.start() < hi for lo, hi in blocked):
+            continue
         before = [e for e in candidates if m.start() - reach <= e.end <= m.start()]
         if before and not any(e.start < m.end() and m.start() < e.end for e in entities):
             found.append(
