@@ -157,7 +157,7 @@ def test_listings_hold_other_quotes(catalog: Catalog) -> None:
 def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
     assert counts["company"] > 1050
-    assert counts["index"] == 33
+    assert counts["index"] == 37
     assert (counts["commodity"], counts["crypto"], counts["currency"], counts["yield"]) == (
         19,
         20,
