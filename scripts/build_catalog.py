@@ -183,6 +183,7 @@ SOURCE_FIXES: dict[str, dict[str, str]] = {
     # Short names that are also a first name, a pollster, a surname or another company's brand
     # (stop_aliases.yaml, ambiguous.yaml): the full names.
     "ELISA.HE": {"name": "Elisa Oyj"},
+    "SCA-B.ST": {"name": "Svenska Cellulosa"},  # "SCA" is also a French legal form ("Rubis SCA")
     "VOLV-B.ST": {"name": "AB Volvo"},
     "Ipsos": {"name": "Ipsos SA", "symbol": "IPS.PA"},
     # The symbol is a B, C or R share, but the source lists the A share's ISIN first; the ISIN
