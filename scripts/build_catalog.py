@@ -4,10 +4,17 @@ Usage:
     .venv/bin/python scripts/build_catalog.py [--out PATH]
 
 Companies of the DAX, MDAX, SDAX, TecDAX, S&P 500, NASDAQ 100, Dow Jones, EURO STOXX 50, CAC 40,
-FTSE 100, SMI (pytickersymbols' "Switzerland 20") and Nikkei 225 are merged by ISIN (by symbol when
-the source has none), given their home listing's Yahoo symbol, exchange and currency, generated
-aliases (catalog/aliases.py), and written sorted by id, so two runs on the same pytickersymbols
-version give byte-identical files. Needs the dev extra (pytickersymbols).
+FTSE 100, SMI (pytickersymbols' "Switzerland 20"), Nikkei 225, AEX, BEL 20, CAC Mid 60, IBEX 35,
+OMX Helsinki 25 and OMX Stockholm 30 are merged by ISIN (by symbol when the source has none), given
+their home listing's Yahoo symbol, exchange and currency, generated aliases (catalog/aliases.py),
+and written sorted by id, so two runs on the same pytickersymbols version give byte-identical
+files. Known errors of the source are corrected in SOURCE_FIXES / SOURCE_DROPS (an ISIN only where
+the source itself holds the right one). Needs the dev extra (pytickersymbols).
+
+Left out: pytickersymbols' S&P 600 (small caps whose names and tickers are common words:
+"Shutterstock" photo credits, "City", "Universal", "YOU", "AIR"; over the shared news it added
+about 14 right and 24 wrong move events and lost 10 right ones) and S&P 100 (a subset of the
+S&P 500).
 """
 
 from __future__ import annotations
@@ -46,7 +53,17 @@ COLUMNS = (
 GERMAN_INDICES = ("DAX", "MDAX", "SDAX", "TecDAX")
 US_INDICES = ("S&P 500", "NASDAQ 100", "DOW JONES")
 OTHER_INDICES = ("EURO STOXX 50", "CAC_40", "FTSE 100", "Switzerland 20", "NIKKEI 225")
-INDICES = (*GERMAN_INDICES, *US_INDICES, *OTHER_INDICES)
+# Added later, after all of the above, so that a company already in the catalog keeps its home
+# listing (ASML stays on the Nasdaq, Nordea takes Helsinki before Stockholm).
+MORE_EUROPEAN_INDICES = (
+    "AEX",
+    "BEL 20",
+    "CAC Mid 60",
+    "IBEX 35",
+    "OMX Helsinki 25",
+    "OMX Stockholm 30",
+)
+INDICES = (*GERMAN_INDICES, *US_INDICES, *OTHER_INDICES, *MORE_EUROPEAN_INDICES)
 
 # Yahoo suffix of the home listing -> (exchange calendar, quote currency). Yahoo quotes London
 # shares in pence: "GBp" keeps a level claim in pounds from being checked against a price in pence
@@ -61,14 +78,16 @@ SUFFIXES = {
     ".HE": ("XHEL", "EUR"),
     ".IR": ("XDUB", "EUR"),
     ".L": ("XLON", "GBp"),
+    ".ST": ("XSTO", "SEK"),
     ".SW": ("XSWX", "CHF"),
     ".T": ("XTKS", "JPY"),
 }
 US_EXCHANGES = ("XNYS", "XNAS")
 
-# Known errors in pytickersymbols 1.17, keyed by the source's symbol or by its name (where the
-# symbol is missing or names two companies). Each fix says what is wrong. "quotes": "drop" discards
-# the source's other Yahoo symbols of the row, which belong to another company.
+# Known errors in pytickersymbols 1.17, keyed by the source's symbol, by its name (where the
+# symbol is missing or names two companies) or by "<index>: <symbol>" (where the name is shared
+# too). Each fix says what is wrong. "quotes": "drop" discards the source's other Yahoo symbols of
+# the row, which belong to another company.
 SOURCE_FIXES: dict[str, dict[str, str]] = {
     # Symbol given as "AIR.PA.DE"; the Xetra listing is AIR.DE.
     "AIR.PA.DE": {"symbol": "AIR.DE"},
@@ -145,11 +164,123 @@ SOURCE_FIXES: dict[str, dict[str, str]] = {
     "AAF.L": {"isin": "GB00BKDRYJ47"},
     # Listed as "Apollo Commercial Real Estate Finance", a different company; APO is Apollo Global.
     "APO": {"name": "Apollo Global Management"},
+    # AEX, BEL 20, IBEX 35, OMX Helsinki 25, OMX Stockholm 30. Source names with a share-class
+    # letter glued on or a disambiguation note that is not the company's name.
+    "KALMAR.HE": {"name": "Kalmar"},
+    "INDU-C.ST": {"name": "Industrivärden"},
+    "LIFCO-B.ST": {"name": "Lifco"},
+    "ARGX.BR": {"name": "argenx"},
+    "METSO.HE": {"name": "Metso"},
+    # The last two quotes (OEC, 0OE.F) are Orion Engineered Carbons', another company.
+    "ORNBV.HE": {"name": "Orion Corporation", "quotes": "drop"},
+    # Names as the companies write them (and news with them): the listed company, not a unit.
+    "HEIA.AS": {"name": "Heineken"},
+    "RAND.AS": {"name": "Randstad"},
+    "KBC.BR": {"name": "KBC Group"},
+    "ELI.BR": {"name": "Elia Group"},
+    "AENA.MC": {"name": "Aena"},
+    "RED.MC": {"name": "Redeia"},
+    # Short names that are also a first name, a pollster, a surname or another company's brand
+    # (stop_aliases.yaml, ambiguous.yaml): the full names.
+    "ELISA.HE": {"name": "Elisa Oyj"},
+    "SCA-B.ST": {"name": "Svenska Cellulosa"},  # "SCA" is also a French legal form ("Rubis SCA")
+    "VOLV-B.ST": {"name": "AB Volvo"},
+    "Ipsos": {"name": "Ipsos SA", "symbol": "IPS.PA"},
+    # The symbol is a B, C or R share, but the source lists the A share's ISIN first; the ISIN
+    # given is the source's own second one.
+    "ERIC-B.ST": {"isin": "SE0000108656"},
+    "ESSITY-B.ST": {"isin": "SE0009922164"},
+    "INVE-B.ST": {"isin": "SE0000107419"},
+    "SKF-B.ST": {"isin": "SE0000108227"},
+    "HEXA-B.ST": {"isin": "SE0015961909"},
+    "SEB-A.ST": {"isin": "SE0000148884"},
+    "KNEBV.HE": {"isin": "FI0009013403"},
+    # Madrid members with Helsinki quotes (ROVI.HE, SLR.HE) that do not exist.
+    "ROVI.MC": {"quotes": "drop"},
+    "SLR.MC": {"quotes": "drop"},
+    # CAC Mid 60: the source gives Frankfurt or OTC codes (or nothing) instead of the Euronext
+    # Paris symbol; its ISINs are kept. Keyed by name, since the bare codes ("TE", "BB") could be
+    # another index's tickers.
+    "ALTEN": {"symbol": "ATE.PA"},
+    "Aperam": {"symbol": "APAM.AS"},
+    "BIC Group": {"symbol": "BB.PA"},
+    "Bolloré": {"symbol": "BOL.PA"},
+    "Carmila": {"symbol": "CARM.PA"},
+    "Clariane": {"symbol": "CLARI.PA"},
+    "Covivio": {"symbol": "COV.PA"},
+    "Dassault Aviation": {"symbol": "AM.PA"},
+    "Elior Group": {"symbol": "ELIOR.PA"},
+    "Elis": {"symbol": "ELIS.PA"},
+    "Eramet": {"symbol": "ERA.PA"},
+    "Eurazeo": {"symbol": "RF.PA"},
+    "Icade": {"symbol": "ICAD.PA"},
+    "Imerys": {"symbol": "NK.PA"},
+    "Interparfums": {"symbol": "ITP.PA"},
+    "Ipsen Group": {"symbol": "IPN.PA"},
+    "JCDecaux": {"symbol": "DEC.PA"},
+    "Mercialys": {"symbol": "MERY.PA"},
+    "Neoen": {"symbol": "NEOEN.PA"},
+    "Nexity": {"symbol": "NXI.PA"},
+    "OPmobility": {"symbol": "OPM.PA"},
+    "Rubis SCA": {"symbol": "RUI.PA"},
+    "Soitec": {"symbol": "SOI.PA"},
+    "Sopra Steria": {"symbol": "SOP.PA"},
+    "Technip Energies": {"symbol": "TE.PA"},
+    "TF1": {"symbol": "TFI.PA"},
+    "Trigano": {"symbol": "TRI.PA"},
+    "Vallourec": {"symbol": "VK.PA"},
+    "Valneva": {"symbol": "VLA.PA"},
+    "Virbac": {"symbol": "VIRP.PA"},
+    "Viridien": {"symbol": "VIRI.PA"},
+    "Vivendi": {"symbol": "VIV.PA"},
+    "Wendel (Beteiligungsgesellschaft)": {"name": "Wendel SE", "symbol": "MF.PA"},
+    "Air France-KLM": {"symbol": "AF.PA"},
+    "Atos SE": {"symbol": "ATO.PA"},
+    # Renamed Ayvens in 2023 (the source's own metadata says "Euronext Paris : AYV").
+    "ALD Automotive": {"name": "Ayvens", "symbol": "AYV.PA"},
+    "Coface": {"symbol": "COFA.PA"},
+    "Derichebourg": {"symbol": "DBG.PA"},
+    "Forvia": {"symbol": "FRVIA.PA"},
+    "Mersen": {"symbol": "MRN.PA"},
+    "Pluxee": {"symbol": "PLX.PA"},
+    "Rémy Cointreau": {"symbol": "RCO.PA"},
+    "Robertet": {"symbol": "RBT.PA"},
+    "Ubisoft": {"symbol": "UBI.PA"},
+    "Vicat": {"symbol": "VCT.PA"},
+    "VusionGroup": {"symbol": "VU.PA"},
+    "Argan": {"name": "Argan SA", "symbol": "ARG.PA"},  # "Argan" alone is argan oil
+    "Bénéteau": {"symbol": "BEN.PA"},
+    "Esso S.A.F.": {"symbol": "ES.PA"},
+    "Maurel et Prom": {"symbol": "MAU.PA"},
+    "Medincell": {"symbol": "MEDCL.PA"},
+    "Métropole Télévision": {"symbol": "MMT.PA"},
+    "Planisware": {"symbol": "PLNW.PA"},
+    "ID Logistics": {"symbol": "IDL.PA"},
+    # The source's ISIN (DE0006851603) is not Verallia's, a French company; none is given.
+    "Verallia": {"symbol": "VRLA.PA", "isin": ""},
+    # Row "ABB" with ABB's quotes, but its website and Wikipedia page are Groupe SEB's, whose ISIN
+    # is the source's second one. Keyed by index too: ABB's own rows have the same name.
+    "CAC Mid 60: ABB": {
+        "name": "Groupe SEB",
+        "symbol": "SK.PA",
+        "isin": "FR0000121709",
+        "quotes": "drop",
+    },
+    # FTSE 100 row of Smiths Group (SMIN.L, GB00B1WY2338) under the name of SES S.A.
+    "SMIN.L": {"name": "Smiths Group"},
+    # Row "SES S.A." with Smiths Group's symbol, first ISIN and quotes; SES's ISIN is the second.
+    "SMIN": {"symbol": "SESG.PA", "isin": "LU0088087324", "quotes": "drop"},
 }
 
 # Rows whose data belongs to another company entirely (same ISIN and name as a different row).
 SOURCE_DROPS = {
     "AIZ",  # Assurant, listed with Arthur J. Gallagher's name and ISIN
+    # CAC Mid 60 row of Orpea, renamed Emeis after its 2024 restructuring; the source's symbol is
+    # a Frankfurt code and its ISIN the pre-restructuring one.
+    "ORP",
+    # Française des Jeux: renamed FDJ United in 2025 and its Paris symbol changed with it; the
+    # source gives none.
+    "Française des Jeux (Lotterie)",
 }
 
 # Index members the source lacks entirely, in its own record shape.
@@ -238,11 +369,12 @@ def collect(source: PyTickerSymbols) -> list[Company]:
     by_key: dict[str, Company] = {}
     for index in INDICES:
         for stock in _members(source, index):
-            if stock.get("symbol") in SOURCE_DROPS:
+            if stock.get("symbol") in SOURCE_DROPS or stock["name"] in SOURCE_DROPS:
                 continue
             fix = {
                 **SOURCE_FIXES.get(stock.get("symbol") or "", {}),
                 **SOURCE_FIXES.get(stock["name"], {}),
+                **SOURCE_FIXES.get(f"{index}: {stock.get('symbol')}", {}),
             }
             symbol = fix.get("symbol", stock.get("symbol"))
             if not symbol:
@@ -250,7 +382,8 @@ def collect(source: PyTickerSymbols) -> list[Company]:
                     f"{index}: skipped {stock['name']!r}, the source has no symbol", file=sys.stderr
                 )
                 continue
-            isin = fix.get("isin") or _first_valid_isin(stock.get("isins"))
+            # An empty "isin" in a fix discards a wrong one without inventing a replacement.
+            isin = fix["isin"] or None if "isin" in fix else _first_valid_isin(stock.get("isins"))
             name = fix.get("name", stock["name"])
             home = _home_listing(index, symbol, stock)
             quotes = {home[0]}

@@ -136,6 +136,12 @@ def test_companies_csv_is_sorted_and_covers_the_indices() -> None:
         ("JP3633400001", "7203.T", "XTKS", "JPY"),  # Toyota (Nikkei 225)
         ("NL0000226223", "STMPA.PA", "XPAR", "EUR"),  # STMicroelectronics (source named Stabilus)
         ("US0378331005", "AAPL", "XNAS", "USD"),  # Apple (as before)
+        ("NL0010273215", "ASML", "XNAS", "USD"),  # ASML: the AEX comes after the Nasdaq 100
+        ("FI4000297767", "NDA-FI.HE", "XHEL", "EUR"),  # Nordea: Helsinki before Stockholm
+        ("SE0000108656", "ERIC-B.ST", "XSTO", "SEK"),  # Ericsson B (OMX Stockholm 30, fixed ISIN)
+        ("BE0003565737", "KBC.BR", "XBRU", "EUR"),  # KBC Group (BEL 20)
+        ("ES0178430E18", "TEF.MC", "XMAD", "EUR"),  # Telefónica (IBEX 35)
+        ("FR0000121709", "SK.PA", "XPAR", "EUR"),  # Groupe SEB (CAC Mid 60, source named ABB)
     ],
 )
 def test_index_members_have_their_home_listing(
@@ -156,8 +162,8 @@ def test_listings_hold_other_quotes(catalog: Catalog) -> None:
 
 def test_catalog_counts_and_lookup(catalog: Catalog) -> None:
     counts = Counter(entity.type for entity in catalog.entities)
-    assert counts["company"] > 1050
-    assert counts["index"] == 33 + 11  # with the eleven S&P 500 sectors
+    assert counts["company"] > 1200
+    assert counts["index"] == 37 + 11  # with the eleven S&P 500 sectors
     assert (counts["commodity"], counts["crypto"], counts["currency"], counts["yield"]) == (
         19,
         20,

@@ -77,11 +77,12 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 # the entity named outside it from taking the figure. Then en dev P 0.9143 F1 0.6400 with the S&P
 # 500 sector indices; de dev P 0.9835 R 0.9054 F1 0.9428, de test P 0.8974 R 0.8113 F1 0.8522
 # with German capitals ("HUGO BOSS") and places left out of "beziehungsweise"; de test P 0.9041
-# F1 0.8551 once shares of an unknown issuer ("die Papiere von RENK") keep their figure.
+# F1 0.8551 once shares of an unknown issuer ("die Papiere von RENK") keep their figure; en dev
+# P 0.9167 R 0.5077 F1 0.6535 with the AEX, BEL 20, CAC Mid 60, IBEX 35 and OMX companies.
 MOVE_FLOORS = {
     ("de", "dev"): {"precision": 0.983, "recall": 0.905, "f1": 0.942},
     ("de", "test"): {"precision": 0.904, "recall": 0.811, "f1": 0.855},
-    ("en", "dev"): {"precision": 0.914, "recall": 0.492, "f1": 0.639},
+    ("en", "dev"): {"precision": 0.916, "recall": 0.507, "f1": 0.653},
 }
 
 

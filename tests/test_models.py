@@ -429,12 +429,12 @@ def test_name_sentences_need_a_move_cue_and_in_english_a_name():
 
     text = (
         "Siemens shares rose 2% on Tuesday.\n"  # a catalog entity: the models read it anyway
-        "Packaging maker Huhtamaki is also up by 6%.\n"
-        "Huhtamaki makes paper cups.\n"  # no number, no direction word
+        "Delivery firm Deliveroo is also up by 6%.\n"
+        "Deliveroo delivers meals.\n"  # no number, no direction word
         "Shares were up 3% in March.\n"  # only stop words are capitalised
         "It was founded in 1920 by Nordic Ventures.\n"  # a year is no move cue
     )
-    assert chosen(text, "en") == ["Packaging maker Huhtamaki is also up by 6%."]
+    assert chosen(text, "en") == ["Delivery firm Deliveroo is also up by 6%."]
     # German capitalises every noun: the cue alone decides.
     text = "Die Aktie von Villeroy & Boch stieg um 6 Prozent.\nDie Firma stellt Geschirr her.\n"
     assert chosen(text, "de") == ["Die Aktie von Villeroy & Boch stieg um 6 Prozent."]
@@ -445,7 +445,7 @@ def test_ner_reads_sentences_that_may_name_an_unknown_company(tiny):
 
     text = (
         "Siemens shares rose 2% on Tuesday.\n"
-        "Packaging maker Huhtamaki is also up by 6%.\n"
+        "Delivery firm Deliveroo is also up by 6%.\n"
         "The weather in Helsinki was mild.\n"
     )
     article = article_from_text(text, "t")
@@ -455,7 +455,7 @@ def test_ner_reads_sentences_that_may_name_an_unknown_company(tiny):
     # The tiny NER head calls every word an ORG: the second sentence now reaches it, the third
     # (no number, no direction word) does not.
     texts = [u.text for u in result.unlinked]
-    assert "Huhtamaki" in texts
+    assert "Deliveroo" in texts
     third = text.index("The weather")
     assert not [u for u in result.unlinked if u.start >= third]
     assert all(any(c.isalpha() for c in u.text) for u in result.unlinked)

@@ -104,7 +104,7 @@ def process(
     if models is None:
         models = shared_models(settings.model, settings.quantize, settings.model_threads)
     # NER also reads sentences without a catalog entity that may report a move of a company
-    # the catalog does not know ("Packaging maker Huhtamaki is also up by 6%"). They are
+    # the catalog does not know ("Delivery firm Deliveroo is also up by 6%"). They are
     # split here, apart from the rules' sentences, so the events stay those of a run without
     # models.
     extra: list[tuple[int, int]] = []

@@ -644,7 +644,7 @@ def _value_move(
     if entity is None:
         return None
     if not entity_in_clause and _unknown_name_before(text, sent.start, lo, q.start, lex):
-        return None  # "packaging maker Huhtamaki is also up by 6%": a name narrate does not know
+        return None  # "delivery firm Deliveroo is also up by 6%": a name narrate does not know
     if _unknown_issuer_between(text, min(entity.end, q.start), q.start, lex, sent.entities):
         return None  # "Schlusslicht im SDAX waren die Papiere von RENK mit 4,5 Prozent Minus"
     if (
@@ -998,7 +998,7 @@ def name_sentences(
 ) -> list[tuple[int, int]]:
     """Sentences that name no catalog entity but may report a move of a company it does not know.
 
-    "Packaging maker Huhtamaki is also up by 6%": the NER model can only find the name if the
+    "Delivery firm Deliveroo is also up by 6%": the NER model can only find the name if the
     sentence reaches it. A sentence qualifies when it holds a move cue (`move_cues`) and, in a
     language that capitalises names alone (`proper_noun_subjects`), a capitalised word that is
     not in `name_stopwords`; German capitalises every noun, so there a cue is enough.
