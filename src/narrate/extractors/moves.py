@@ -104,6 +104,7 @@ class Lexicon:
     preposition_fillers: frozenset[str]
     name_suffix_re: re.Pattern[str]  # the whole gap between a company name and its bracket
     respectively_re: re.Pattern[str]
+    false_trigger_re: re.Pattern[str] | None  # "declined to comment": no move
     anaphor_re: re.Pattern[str]
     company_anaphor_re: re.Pattern[str]
     qualifier_re: re.Pattern[str]  # anchored at the end of the text before a number
@@ -198,6 +199,9 @@ def lexicon(lang: str) -> Lexicon:
         company_anaphor_re=re.compile(_words(data["company_anaphors"]), re.IGNORECASE),
         preposition_fillers=frozenset(w.lower() for w in data["preposition_fillers"]),
         respectively_re=re.compile(_words(data["respectively"]), re.IGNORECASE),
+        false_trigger_re=(
+            re.compile(_words(data["false_triggers"])) if data["false_triggers"] else None
+        ),
         # "Brenntag SE(", "Volkswagen (VW) vz(", "Vonovia SE (ex Deutsche Annington)("
         name_suffix_re=re.compile(
             rf"\s*(?:(?:{_alternation(data['name_suffixes'])})(?!\w)\s*|\([^()]{{1,40}}\)\s*){{0,3}}$"
@@ -267,6 +271,9 @@ def find_triggers(text: str, lang: str, start: int = 0, end: int | None = None) 
     for m in lex.trigger_re.finditer(text, start, end):
         direction, period, standalone = lex.trigger_info[m.group().lower()]
         found.append(Trigger(m.start(), m.end(), direction, period, standalone))
+    if lex.false_trigger_re is not None:
+        false = [m.span() for m in lex.false_trigger_re.finditer(text, start, end)]
+        found = [t for t in found if not any(a <= t.start and t.end <= b for a, b in false)]
     found.sort(key=lambda t: (t.start, -(t.end - t.start)))
     kept: list[Trigger] = []
     for trig in found:
