@@ -761,3 +761,29 @@ def test_a_key_given_twice_is_an_error_naming_the_file() -> None:
     text = "- id: index:x\n  name: X\n  type: index\n  aliases:\n    en: [A]\n    en: [B]\n"
     with pytest.raises(CatalogError, match=r"extra\.yaml: not valid YAML: .*duplicate key 'en'"):
         read_entities_yaml(text, "extra.yaml")
+
+
+def test_reuters_codes_identify_companies_the_catalog_does_not_know(catalog: Catalog) -> None:
+    text = (
+        "Macy's Inc <M.N> gained 8.1%, Wizz Air <WIZZ.L> fell, shares <RENA.PA> slid, "
+        "Siemens AG <SIEGn.DE> rose and Exxon Mobil Corp <XOM.N> fell."
+    )
+    mentions, coded = catalog.coded(text, catalog.find(text, "en"))
+    by_id = {m.entity_id: m.text for m in mentions if m.entity_id.startswith("company:ric:")}
+    assert set(coded) == {"company:ric:M.N", "company:ric:WIZZ.L", "company:ric:RENA.PA"}
+    assert coded["company:ric:M.N"].name == "Macy's Inc"
+    assert (coded["company:ric:M.N"].symbol, coded["company:ric:M.N"].exchange) == ("M", "XNYS")
+    wizz = coded["company:ric:WIZZ.L"]
+    assert (wizz.name, wizz.symbol, wizz.currency) == ("Wizz Air", "WIZZ.L", "GBp")
+    # Paris RIC roots are no Yahoo tickers (RENA.PA is RNO.PA): no symbol, no guess.
+    assert coded["company:ric:RENA.PA"].symbol is None
+    assert coded["company:ric:RENA.PA"].name == "RENA.PA"  # no capitalised name before it
+    assert by_id["company:ric:WIZZ.L"] in ("Wizz Air", "<WIZZ.L>")
+    # A code after a name the catalog knows is that name's: Siemens, not a new entity.
+    siemens = [m for m in mentions if m.text == "<SIEGn.DE>"]
+    assert [m.entity_id for m in siemens] == ["company:DE0007236101"]
+    # Ids resolve without the article (verification of saved tables needs only the id).
+    assert "company:ric:WIZZ.L" in catalog
+    assert catalog.get("company:ric:WIZZ.L").symbol == "WIZZ.L"
+    assert catalog.get("company:ric:BRKb.N").symbol == "BRK-B"
+    assert "company:ric:ABC.XX" not in catalog

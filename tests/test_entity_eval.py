@@ -178,7 +178,7 @@ def test_eval_entities_reports_missing_data_in_one_line(tmp_path, monkeypatch):
 # 788 of 807 (0.9765) once shares of an unknown issuer ("die Papiere von RENK") keep their figure;
 # FinEntity 420 of 454 (0.9251) and en 33 of 33 with the AEX, BEL 20, CAC Mid 60, IBEX 35 and OMX.
 RECALL_FLOORS = {"finentity": 0.925, "sentfin": 0.865}
-COMPANY_RECALL_FLOORS = {"finentity": 0.925, "sentfin": 0.990}
+COMPANY_RECALL_FLOORS = {"finentity": 0.925, "sentfin": 0.990}  # 422 of 456 with class codes
 LINKING_FLOORS = {"de": 0.976, "en": 0.999}
 
 
@@ -250,8 +250,12 @@ def test_unlinked_recall_counts_gold_names_the_catalog_does_not_link(catalog, mo
 # catalog: FinEntity 170 of 234 (0.7265), 191 emitted, 170 on a gold span (0.8901). With the
 # AEX, BEL 20, CAC Mid 60, IBEX 35 and OMX companies (fewer names left to NER): FinEntity 165 of
 # 228 (0.7237), 185 emitted, 165 on gold (0.8919); GermEval 39 of 232 (0.1681), 40 of 63 on gold.
-UNLINKED_FLOORS = {"finentity_test": 0.70, "germeval_test": 0.15}
-UNLINKED_ON_GOLD_FLOORS = {"finentity_test": 0.87, "germeval_test": 0.62}
+# Once a Reuters code makes a company an entity ("Wizz Air <WIZZ.L>", Catalog.coded): FinEntity
+# 175 of 228 (0.7675; 29 by their code), 168 emitted, 146 on gold (0.8690). The on-gold floor
+# went from 0.87 to 0.85: coded names are entities now, not unlinked ones (emitted 185 -> 168,
+# on gold 165 -> 146), so the unlinked left are the harder names.
+UNLINKED_FLOORS = {"finentity_test": 0.74, "germeval_test": 0.15}
+UNLINKED_ON_GOLD_FLOORS = {"finentity_test": 0.85, "germeval_test": 0.62}
 
 
 @needs_shared
@@ -264,7 +268,7 @@ def test_unlinked_entities_meet_their_floors():
     for score in evaluate_unlinked(SHARED):
         print(
             f"\n{score.dataset}: recall {score.recall:.4f} ({score.covered} of"
-            f" {score.not_linked}), emitted {score.emitted}, on gold"
+            f" {score.not_linked}, {score.coded} by code), emitted {score.emitted}, on gold"
             f" {score.precision_floor:.4f} ({score.on_gold})"
         )
         assert score.recall >= UNLINKED_FLOORS[score.dataset]

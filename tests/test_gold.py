@@ -78,11 +78,12 @@ def test_gold_spans_lie_in_their_documents(lang, documents):
 # 500 sector indices; de dev P 0.9835 R 0.9054 F1 0.9428, de test P 0.8974 R 0.8113 F1 0.8522
 # with German capitals ("HUGO BOSS") and places left out of "beziehungsweise"; de test P 0.9041
 # F1 0.8551 once shares of an unknown issuer ("die Papiere von RENK") keep their figure; en dev
-# P 0.9167 R 0.5077 F1 0.6535 with the AEX, BEL 20, CAC Mid 60, IBEX 35 and OMX companies.
+# P 0.9167 R 0.5077 F1 0.6535 with the AEX, BEL 20, CAC Mid 60, IBEX 35 and OMX companies;
+# P 0.9318 R 0.6308 F1 0.7523 once Reuters codes identify companies the catalog does not know.
 MOVE_FLOORS = {
     ("de", "dev"): {"precision": 0.983, "recall": 0.905, "f1": 0.942},
     ("de", "test"): {"precision": 0.904, "recall": 0.811, "f1": 0.855},
-    ("en", "dev"): {"precision": 0.916, "recall": 0.507, "f1": 0.653},
+    ("en", "dev"): {"precision": 0.931, "recall": 0.630, "f1": 0.752},
 }
 
 

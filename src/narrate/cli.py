@@ -745,6 +745,7 @@ def eval_entities(
             "gold": score.gold,
             "not_linked": score.not_linked,
             "covered": score.covered,
+            "by_code": score.coded,
             "recall": score.recall,
             "emitted": score.emitted,
             "on_gold": score.on_gold,

@@ -54,7 +54,12 @@ def is_hard_wrapped(text: str) -> bool:
     return long_lines / len(lengths) >= 0.6 and max(lengths) <= 100
 
 
-def sentences(text: str, lang: str, containing: Sequence[int] | None = None) -> list[Sentence]:
+def sentences(
+    text: str,
+    lang: str,
+    containing: Sequence[int] | None = None,
+    whole: Sequence[tuple[int, int]] = (),
+) -> list[Sentence]:
     """Split `text` into sentences; offsets refer to `text`.
 
     Each paragraph (a line, or a blank-line-separated block in hard-wrapped text) is a
@@ -65,6 +70,8 @@ def sentences(text: str, lang: str, containing: Sequence[int] | None = None) -> 
         lang: its language code.
         containing: when given, only paragraphs that contain one of these offsets are split
             (the others are skipped): the pipeline asks only for paragraphs with an entity.
+        whole: spans no sentence boundary may cut: entity mentions ("<SIEGn.DE>" ends in what
+            looks like a sentence end to spaCy).
     """
     nlp = pipeline(lang)
     paragraph_re = _WRAPPED_PARAGRAPH_RE if is_hard_wrapped(text) else _PARAGRAPH_RE
@@ -81,6 +88,10 @@ def sentences(text: str, lang: str, containing: Sequence[int] | None = None) -> 
         for sent in doc.sents:
             start = offset + sent.start_char
             end = offset + sent.end_char
-            if text[start:end].strip():
+            if not text[start:end].strip():
+                continue
+            if out and out[-1].end == start and any(s < start < e for s, e in whole):
+                out[-1] = Sentence(out[-1].start, end)
+            else:
                 out.append(Sentence(start, end))
     return out

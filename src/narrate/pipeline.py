@@ -89,13 +89,25 @@ def process(
     catalog = catalog or load_catalog(settings.catalog)
     text = article.text
     entities, ambiguous = catalog.link(text, lang)
-    entities = anaphors(text, entities, lang, catalog.get)
+    # Companies the catalog does not know but whose Reuters code the text gives ("Wizz Air
+    # <WIZZ.L>") are entities of this article, named as the text names them.
+    entities, coded = catalog.coded(text, entities)
+
+    def entity_of(entity_id: str):
+        return coded.get(entity_id) or catalog.get(entity_id)
+
+    entities = anaphors(text, entities, lang, entity_of)
     quantities = find_quantities(text, lang)
     dates = find_dates(text, lang, article.published)
     # Only paragraphs that name an entity can hold a move: the rest are not even tokenized.
-    sentence_spans = nlp.sentences(text, lang, containing=[e.start for e in entities])
-    moves = find_moves(text, sentence_spans, entities, quantities, dates, lang, catalog.get)
-    events = assemble(article, lang, moves, catalog.get)
+    sentence_spans = nlp.sentences(
+        text,
+        lang,
+        containing=[e.start for e in entities],
+        whole=[(e.start, e.end) for e in entities],
+    )
+    moves = find_moves(text, sentence_spans, entities, quantities, dates, lang, entity_of)
+    events = assemble(article, lang, moves, entity_of)
     if not settings.models:
         return ArticleResult(article=article, lang=lang, events=events, unlinked=ambiguous)
     from narrate.models.registry import shared_models

@@ -19,7 +19,12 @@ from pathlib import Path
 
 from narrate.catalog.aliases import AliasRules, german_genitive, load_alias_rules
 from narrate.catalog.disambiguate import Disambiguator, load_ambiguity_rules
-from narrate.catalog.identifiers import IdentifierMatcher, load_identifier_rules, merge_mentions
+from narrate.catalog.identifiers import (
+    RIC_ENTITY_PREFIX,
+    IdentifierMatcher,
+    load_identifier_rules,
+    merge_mentions,
+)
 from narrate.catalog.matcher import EntityMatcher
 from narrate.catalog.sources import (
     ALIAS_LANGUAGES,
@@ -92,7 +97,14 @@ class Catalog:
         return len(self._entities)
 
     def __contains__(self, entity_id: object) -> bool:
-        return entity_id in self._entities
+        return entity_id in self._entities or (
+            isinstance(entity_id, str) and self._coded(entity_id) is not None
+        )
+
+    def _coded(self, entity_id: str) -> CatalogEntity | None:
+        if not entity_id.startswith(RIC_ENTITY_PREFIX):
+            return None
+        return self.identifiers().coded_entity(entity_id[len(RIC_ENTITY_PREFIX) :])
 
     def __iter__(self) -> Iterator[CatalogEntity]:
         return iter(self._entities.values())
@@ -116,6 +128,9 @@ class Catalog:
         try:
             return self._entities[entity_id]
         except KeyError:
+            coded = self._coded(entity_id)  # "company:ric:WIZZ.L", named by its code here
+            if coded is not None:
+                return coded
             raise KeyError(f"no catalog entity with id {entity_id!r}") from None
 
     def aliases_for(self, lang: str) -> dict[str, str | None]:
@@ -175,6 +190,47 @@ class Catalog:
             self.matcher(lang).find(text), self.identifiers().find_with_spans(text)
         )
         return self.disambiguator().resolve(text, lang, mentions, self.get)
+
+    def coded(
+        self, text: str, mentions: list[EntityMention]
+    ) -> tuple[list[EntityMention], dict[str, CatalogEntity]]:
+        """`mentions` plus companies the catalog does not know but whose RIC the text gives
+        ("Wizz Air <WIZZ.L>"), and those companies as entities named as the text first names
+        them. A RIC after a name the catalog knows ("Siemens AG <SIEGn.DE>", a RIC root that is
+        no Yahoo ticker) is a mention of that name's entity: the name decides."""
+        found: dict[str, CatalogEntity] = {}
+        added: list[EntityMention] = []
+        for coded in self.identifiers().coded_companies(text):
+            start, end = coded.code
+            if any(m.start < end and start < m.end for m in mentions):
+                continue
+            if coded.name is not None:
+                known = [m for m in mentions if m.start < coded.name[1] and coded.name[0] < m.end]
+                if known:
+                    added.append(
+                        EntityMention(
+                            start=start,
+                            end=end,
+                            text=text[start:end],
+                            entity_id=known[-1].entity_id,
+                        )
+                    )
+                    continue
+            spans = [coded.code] + ([coded.name] if coded.name else [])
+            name = text[coded.name[0] : coded.name[1]] if coded.name else None
+            entity_id = RIC_ENTITY_PREFIX + coded.ric
+            if entity_id not in found:
+                entity = self.identifiers().coded_entity(coded.ric, name)
+                if entity is None:
+                    continue
+                found[entity_id] = entity
+            for start, end in spans:
+                added.append(
+                    EntityMention(start=start, end=end, text=text[start:end], entity_id=entity_id)
+                )
+        if not added:
+            return mentions, found
+        return sorted([*mentions, *added], key=lambda e: (e.start, e.end)), found
 
     def disambiguator(self) -> Disambiguator:
         """The rules for ambiguous aliases (catalog/data/ambiguous.yaml)."""

@@ -3,7 +3,9 @@
 "Exxon Mobil Corp <XOM.N>", "Nvidia (NASDAQ: NVDA)", "ISIN DE0007164600": a code links its
 company whatever name the text uses, as long as the code maps to a symbol (primary or another
 listing) or ISIN in the catalog. Which exchange codes mean which Yahoo suffix is data
-(`data/identifiers.yaml`); a code that maps to no catalog entry is not reported.
+(`data/identifiers.yaml`). A RIC that maps to no catalog entry still identifies its company
+("Wizz Air <WIZZ.L>": `coded_companies`, `coded_entity`, used by Catalog.coded); other codes
+that map to nothing are not reported.
 """
 
 from __future__ import annotations
@@ -26,10 +28,37 @@ _RIC = re.compile(
 _ISIN = re.compile(r"(?<![A-Za-z0-9])[A-Z]{2}[A-Z0-9]{9}[0-9](?![A-Za-z0-9])")
 
 
+# The id prefix of an entity made from the RIC of a company the catalog does not know.
+RIC_ENTITY_PREFIX = "company:ric:"
+_BARE_RIC = re.compile(_RIC.pattern[1:-1])
+# The name a RIC follows: capitalised words (and "&") right before it, e.g. "Macy's Inc" in
+# "Department store chain Macy's Inc <M.N>"; a lower-case word, comma or bracket ends it.
+_NAME_BEFORE = re.compile(
+    r"(?<![\w&'’.\-])(?:[A-Z0-9][\w&'’.\-]*)(?:[ \t]+(?:[A-Z0-9][\w&'’.\-]*|&))*[ \t]*$"
+)
+
+
+@dataclass(frozen=True)
+class RicMarket:
+    exchange: str  # calendar name
+    currency: str
+    yahoo_root: bool  # RIC roots there are Yahoo tickers
+
+
+@dataclass(frozen=True)
+class CodedCompany:
+    """A RIC in text whose company the catalog does not know."""
+
+    ric: str  # "WIZZ.L"
+    code: tuple[int, int]  # span of "<WIZZ.L>"
+    name: tuple[int, int] | None  # span of the name before it ("Wizz Air"), if any
+
+
 @dataclass(frozen=True)
 class IdentifierRules:
     ric_suffixes: Mapping[str, str]
     exchange_prefixes: Mapping[str, str]
+    ric_markets: Mapping[str, RicMarket]
 
 
 @cache
@@ -44,6 +73,7 @@ def load_identifier_rules() -> IdentifierRules:
     return IdentifierRules(
         ric_suffixes={str(k): str(v or "") for k, v in data["ric_suffixes"].items()},
         exchange_prefixes={str(k): str(v or "") for k, v in data["exchange_prefixes"].items()},
+        ric_markets={str(k): RicMarket(**v) for k, v in data["ric_markets"].items()},
     )
 
 
@@ -81,19 +111,60 @@ class IdentifierMatcher:
                 return self._symbols[candidate]
         return None
 
+    def _ric_entity_id(self, m: re.Match[str]) -> str | None:
+        suffix = self._rules.ric_suffixes.get(m["ex"])
+        if suffix is None:
+            return None
+        root = m["root"]
+        if m["cls"]:
+            root = f"{root}-{m['cls'].upper()}"  # "BRKb.N" is BRK-B, "ERICb.ST" ERIC-B.ST
+        return self._symbol(root, suffix)
+
+    def coded_companies(self, text: str) -> list[CodedCompany]:
+        """RICs of companies the catalog does not know, on markets of `ric_markets`, in text
+        order, each with the name written right before it."""
+        found = []
+        for m in _RIC.finditer(text):
+            if m["ex"] not in self._rules.ric_markets or self._ric_entity_id(m) is not None:
+                continue
+            name = _NAME_BEFORE.search(text, max(0, m.start() - 80), m.start())
+            span = None
+            if name is not None:
+                words = name.group().rstrip()
+                span = (name.start(), name.start() + len(words))
+            found.append(CodedCompany(m.group()[1:-1], m.span(), span))
+        return found
+
+    def coded_entity(self, ric: str, name: str | None = None) -> CatalogEntity | None:
+        """The entity of a RIC the catalog does not know: "company:ric:WIZZ.L", with the Yahoo
+        symbol where the market's RIC roots are Yahoo tickers; None for a malformed RIC or a
+        market not in `ric_markets`."""
+        m = _BARE_RIC.fullmatch(ric)
+        market = self._rules.ric_markets.get(m["ex"]) if m else None
+        if m is None or market is None:
+            return None
+        suffix = self._rules.ric_suffixes.get(m["ex"], "")
+        symbol = None
+        if market.yahoo_root and not (m["cls"] and suffix):
+            root = f"{m['root']}-{m['cls'].upper()}" if m["cls"] else m["root"]
+            symbol = root + suffix
+        return CatalogEntity(
+            id=RIC_ENTITY_PREFIX + ric,
+            name=name or ric,
+            type="company",
+            symbol=symbol,
+            exchange=market.exchange,
+            currency=market.currency,
+            aliases={"any": [ric]},
+        )
+
     def find_with_spans(self, text: str) -> list[tuple[EntityMention, tuple[int, int]]]:
         """Mentions of codes that name a catalog entity, in text order, each with the span of the
         whole code: "(NASDAQ: NVDA)" names Nvidia with "NVDA"; its "NASDAQ" is no mention of the
         index."""
         found: list[tuple[EntityMention, tuple[int, int]]] = []
         for m in _RIC.finditer(text):
-            suffix = self._rules.ric_suffixes.get(m["ex"])
-            if suffix is None:
-                continue
-            root = m["root"]
-            if m["cls"] and suffix == "":
-                root = f"{root}-{m['cls'].upper()}"  # "BRKb.N" is BRK-B
-            entity_id = self._symbol(root, suffix)
+            entity_id = self._ric_entity_id(m)
             if entity_id:
                 found.append((_mention(text, m.start(), m.end(), entity_id), m.span()))
         for m in self._prefixed.finditer(text):
