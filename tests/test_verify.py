@@ -307,3 +307,21 @@ def test_verify_command_reports_a_malformed_table(tmp_path):
     assert proc.returncode == 1
     assert "line 2: not JSON" in err and "missing column" in err
     assert "Traceback" not in err
+
+
+def test_company_identified_by_its_reuters_code_is_checked_in_its_own_currency():
+    # "Wizz Air <WIZZ.L>": not in the catalog, an entity by its code; London quotes in pence.
+    store = PriceStore.from_frame(
+        bars(
+            "WIZZ.L",
+            [("2024-09-17", 1500, 1510, 1450, 1500.0), ("2024-09-18", 1500, 1500, 1440, 1458.0)],
+        )
+    )
+    coded = {"entity_id": "company:ric:WIZZ.L", "entity_type": "company", "symbol": "WIZZ.L"}
+    row = check(store, **coded, direction="down", value=2.8)
+    assert row["verification_status"] == "confirmed"
+    row = check(store, **coded, kind="level", direction=None, value=14.58, unit="GBP")
+    assert (row["verification_status"], row["verification_reason"]) == (
+        "unverifiable",
+        "currency_mismatch",
+    )
