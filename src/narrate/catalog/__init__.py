@@ -352,12 +352,13 @@ def _assemble(
         if rank == RANK_GENERATED:
             # Curated names attach to the generated companies before anything can override them.
             _apply_patches(entities, ranks, patches, patch_source)
-    ambiguous = {entry.alias for entry in load_ambiguity_rules().aliases}
+    capitals = _capitals({entry.alias for entry in load_ambiguity_rules().aliases})
+    genitive = _genitive(rules)
     final = []
     for entity in entities.values():
         if entity.type == "company":
-            entity = _with_german_forms(entity, ranks, _capitals(ambiguous))
-            entity = _with_german_forms(entity, ranks, _genitive(rules))
+            entity = _with_german_forms(entity, ranks, capitals)
+            entity = _with_german_forms(entity, ranks, genitive)
         entity = _with_german_forms(entity, ranks, _compound)
         problems = entity_problems(entity)
         if problems:

@@ -115,10 +115,7 @@ class IdentifierMatcher:
         suffix = self._rules.ric_suffixes.get(m["ex"])
         if suffix is None:
             return None
-        root = m["root"]
-        if m["cls"]:
-            root = f"{root}-{m['cls'].upper()}"  # "BRKb.N" is BRK-B, "ERICb.ST" ERIC-B.ST
-        return self._symbol(root, suffix)
+        return self._symbol(_ticker(m), suffix)
 
     def coded_companies(self, text: str) -> list[CodedCompany]:
         """RICs of companies the catalog does not know, on markets of `ric_markets`, in text
@@ -146,8 +143,7 @@ class IdentifierMatcher:
         suffix = self._rules.ric_suffixes.get(m["ex"], "")
         symbol = None
         if market.yahoo_root and not (m["cls"] and suffix):
-            root = f"{m['root']}-{m['cls'].upper()}" if m["cls"] else m["root"]
-            symbol = root + suffix
+            symbol = _ticker(m) + suffix
         return CatalogEntity(
             id=RIC_ENTITY_PREFIX + ric,
             name=name or ric,
@@ -177,6 +173,12 @@ class IdentifierMatcher:
             if entity_id and isin_is_valid(m.group()):
                 found.append((_mention(text, m.start(), m.end(), entity_id), m.span()))
         return sorted(found, key=lambda pair: (pair[0].start, pair[0].end))
+
+
+def _ticker(ric: re.Match[str]) -> str:
+    """A RIC's root with its share class as Yahoo writes it: "BRKb.N" is BRK-B, "ERICb.ST"
+    ERIC-B."""
+    return f"{ric['root']}-{ric['cls'].upper()}" if ric["cls"] else ric["root"]
 
 
 def _mention(text: str, start: int, end: int, entity_id: str) -> EntityMention:

@@ -452,17 +452,20 @@ def _market_value_of(text: str, lo: int, pos: int, lex: Lexicon) -> bool:
     return len(gap) == 1 and gap[0] in lex.of_prepositions
 
 
-def _unknown_issuer_between(
-    text: str, lo: int, pos: int, lex: Lexicon, entities: Sequence[EntityMention]
-) -> bool:
-    """True when shares of a name that is no entity are named between lo and pos ("die Papiere
-    von Deutsche Wohnen", `name_introducers`): the figure after them is that issuer's."""
+def _unknown_issuers(
+    text: str, lex: Lexicon, entities: Sequence[EntityMention], lo: int = 0, hi: int | None = None
+) -> list[tuple[int, int]]:
+    """Spans in text[lo:hi] that name shares of a name that is no entity ("die Papiere von
+    Deutsche Wohnen", `name_introducers`): a figure after them is that issuer's, and "die
+    Papiere" there refers to no company named before."""
     if lex.name_introducer_re is None:
-        return False
-    return any(
-        not any(e.start == m.end() for e in entities)
-        for m in lex.name_introducer_re.finditer(text, lo, pos)
-    )
+        return []
+    hi = len(text) if hi is None else hi
+    return [
+        m.span()
+        for m in lex.name_introducer_re.finditer(text, lo, hi)
+        if not any(e.start == m.end() for e in entities)
+    ]
 
 
 def _unknown_name_before(text: str, sentence_start: int, lo: int, pos: int, lex: Lexicon) -> bool:
@@ -652,7 +655,7 @@ def _value_move(
         return None
     if not entity_in_clause and _unknown_name_before(text, sent.start, lo, q.start, lex):
         return None  # "delivery firm Deliveroo is also up by 6%": a name narrate does not know
-    if _unknown_issuer_between(text, min(entity.end, q.start), q.start, lex, sent.entities):
+    if _unknown_issuers(text, lex, sent.entities, min(entity.end, q.start), q.start):
         return None  # "Schlusslicht im SDAX waren die Papiere von RENK mit 4,5 Prozent Minus"
     if (
         kind == "level"
@@ -795,12 +798,6 @@ def anaphors(
     """
     lex = lexicon(lang)
     linked = _link_anaphors(text, entities, lex.anaphor_re, _ANAPHOR_REACH, "index", catalog_get)
-    # "die Papiere von Deutsche Wohnen": shares of a name the catalog does not know.
-    unknown = [
-        (m.start(), m.end())
-        for m in (lex.name_introducer_re.finditer(text) if lex.name_introducer_re else ())
-        if not any(e.start == m.end() for e in entities)
-    ]
     return _link_anaphors(
         text,
         linked,
@@ -808,7 +805,7 @@ def anaphors(
         _COMPANY_ANAPHOR_REACH,
         "company",
         catalog_get,
-        unknown,
+        _unknown_issuers(text, lex, entities),
     )
 
 
@@ -942,7 +939,8 @@ def find_moves(
         if lex.respectively_re.search(text, s_start, s_end):
             # "A und B im MDax um 5,2 bzw. 3,8 Prozent": the index there is a place, not a name
             # ("Im Dax und im MDax ging es um 1 bzw. 2 Prozent hoch" names only places).
-            named = [e for e in s_entities if e not in sent.places | sent.soft_places]
+            places = sent.places | sent.soft_places
+            named = [e for e in s_entities if e not in places]
             sentence_moves = _respectively(sentence_moves, named if len(named) > 1 else s_entities)
         if text[s_start:s_end].rstrip().endswith(lex.question_marks):
             moves.extend(sentence_moves)
